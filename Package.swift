@@ -1,0 +1,147 @@
+// swift-tools-version: 6.1
+// Glossa: multilingual dense retrieval (mE5 encoder on OpenBLAS, FAISS index, SQLite store).
+// Module layering and dependency direction follow ../shared/STYLE.md: each C shim and each
+// third-party package has exactly one Swift owner.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    // Numeric inner loops that are not in BLAS must not pay for overflow and bounds checks.
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Glossa",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "glossa", targets: ["glossa"]),
+        .library(name: "GlossaSearch", targets: ["GlossaSearch"]),
+        .library(name: "GlossaEncoder", targets: ["GlossaEncoder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // MARK: - C and C++ shims (one Swift owner each)
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(
+            name: "CSentencePiece",
+            path: "Sources/CSentencePiece",
+            cxxSettings: [.unsafeFlags(["-std=c++17", "-O2"])],
+            linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]
+        ),
+        .target(
+            name: "CFaiss",
+            path: "Sources/CFaiss",
+            cxxSettings: [.unsafeFlags(["-std=c++17", "-O2", "-fopenmp"])],
+            // Order matters for the static libfaiss.a: faiss first, then what it needs.
+            linkerSettings: [
+                .linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("blas"),
+                .linkedLibrary("lapack"), .linkedLibrary("stdc++"), .linkedLibrary("m"),
+            ]
+        ),
+
+        // MARK: - Library modules
+        .target(name: "GlossaCore", swiftSettings: swiftSettings),
+        .target(name: "GlossaKernels", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "GlossaModel", dependencies: ["GlossaCore"], swiftSettings: swiftSettings),
+        .target(name: "GlossaTokenizer", dependencies: ["GlossaCore", "CSentencePiece"], swiftSettings: swiftSettings),
+        .target(
+            name: "GlossaEncoder",
+            dependencies: ["GlossaCore", "GlossaModel", "GlossaTokenizer", "GlossaKernels"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "GlossaIndex", dependencies: ["GlossaCore", "CFaiss"], swiftSettings: swiftSettings),
+        .target(
+            name: "GlossaStore",
+            dependencies: ["GlossaCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GlossaCollection",
+            dependencies: ["GlossaCore", "GlossaStore", "GlossaIndex", "GlossaEncoder", "GlossaTokenizer"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GlossaSearch",
+            dependencies: ["GlossaCore", "GlossaCollection", "GlossaEncoder"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GlossaEval",
+            dependencies: ["GlossaCore", "GlossaSearch", "GlossaEncoder"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "glossa",
+            dependencies: [
+                "GlossaCore", "GlossaModel", "GlossaTokenizer", "GlossaEncoder", "GlossaCollection",
+                "GlossaSearch", "GlossaEval",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "GlossaBench",
+            dependencies: ["GlossaCore", "GlossaEncoder", "GlossaIndex", "GlossaTokenizer", "GlossaModel"],
+            path: "Benchmarks/GlossaBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests
+        .target(
+            name: "GlossaTestSupport",
+            dependencies: ["GlossaCore"],
+            path: "Tests/GlossaTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaKernelsTests",
+            dependencies: ["GlossaKernels", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaModelTests",
+            dependencies: ["GlossaModel", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaTokenizerTests",
+            dependencies: ["GlossaTokenizer", "GlossaModel", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaEncoderTests",
+            dependencies: ["GlossaEncoder", "GlossaModel", "GlossaTokenizer", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaIndexTests",
+            dependencies: ["GlossaIndex", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaStoreTests",
+            dependencies: ["GlossaStore", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaCollectionTests",
+            dependencies: ["GlossaCollection", "GlossaSearch", "GlossaEncoder", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaEvalTests",
+            dependencies: ["GlossaEval", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaCLITests",
+            dependencies: ["GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// placeholder header; replaced by the faiss shim.
+#pragma once

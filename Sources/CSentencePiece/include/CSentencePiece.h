@@ -1,0 +1,2 @@
+// placeholder header; replaced by the sentencepiece shim.
+#pragma once

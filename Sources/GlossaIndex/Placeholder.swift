@@ -1,0 +1,1 @@
+// GlossaIndex: placeholder so the target builds; replaced by the module's real sources.

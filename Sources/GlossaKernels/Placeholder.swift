@@ -1,0 +1,1 @@
+// GlossaKernels: placeholder so the target builds; replaced by the module's real sources.

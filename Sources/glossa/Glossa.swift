@@ -1,0 +1,14 @@
+// The `glossa` command line: a thin layer that parses arguments, calls one library function per
+// command and formats the result. No retrieval logic lives here (STYLE.md, rule 4).
+import ArgumentParser
+
+@main
+struct Glossa: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glossa",
+        abstract: "Multilingual dense retrieval with the mE5 encoder, FAISS and SQLite.",
+        subcommands: [
+            // One line per command; keep this list in the order of the README.
+        ]
+    )
+}
