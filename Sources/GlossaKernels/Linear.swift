@@ -1,0 +1,64 @@
+// Matrix products on OpenBLAS: the general sgemm wrapper and the Hugging Face `nn.Linear` form
+// x·Wᵀ + b, where W is stored [out, in] exactly as in model.safetensors (no transpose copy).
+import CBLAS
+
+/// `c = alpha · op(a) · op(b) + beta · c` on row-major matrices (`cblas_sgemm`).
+///
+/// - Shapes: op(a) is (m, k), op(b) is (k, n), c is (m, n); `lda`, `ldb`, `ldc` are row strides in
+///   elements, which lets callers address a column block such as one attention head inside a wider buffer.
+/// - Thread safety: safe to call concurrently on disjoint outputs (OpenBLAS pthread build).
+/// - Cost: 2·m·n·k flops.
+public func sgemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    if m == 0 || n == 0 { return }
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// The `nn.Linear` forward: `out = x · weightᵀ + bias`.
+///
+/// x: (T, inFeatures) row-major; weight: (outFeatures, inFeatures) as stored by Hugging Face;
+/// bias: (outFeatures) or nil; out: (T, outFeatures). `out` must not alias `x`.
+/// Reference: torch.nn.functional.linear.
+public func linear(
+    _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
+    into out: UnsafeMutablePointer<Float>
+) {
+    var beta: Float = 0
+    if let bias {
+        // Seed every output row with the bias so that sgemm adds the product onto it (beta = 1).
+        for t in 0..<rows {
+            (out + t * outFeatures).update(from: bias, count: outFeatures)
+        }
+        beta = 1
+    }
+    sgemm(
+        transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+        a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: out, ldc: outFeatures)
+}
+
+/// Convenience over `Matrix`: x (T, in) · weight (out, in)ᵀ + bias (out) → (T, out).
+public func linear(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
+    precondition(x.cols == weight.cols, "linear: x has \(x.cols) columns, weight expects \(weight.cols)")
+    precondition(bias == nil || bias?.count == weight.rows, "linear: bias length must equal \(weight.rows)")
+    var out = Matrix(rows: x.rows, cols: weight.rows)
+    if x.rows == 0 || weight.rows == 0 || x.cols == 0 { return out }
+    let biasValues = bias ?? []
+    x.values.withUnsafeBufferPointer { xp in
+        weight.values.withUnsafeBufferPointer { wp in
+            biasValues.withUnsafeBufferPointer { bp in
+                out.values.withUnsafeMutableBufferPointer { op in
+                    guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
+                    linear(xa, rows: x.rows, inFeatures: x.cols, weight: wa, bias: bp.baseAddress,
+                           outFeatures: weight.rows, into: oa)
+                }
+            }
+        }
+    }
+    return out
+}

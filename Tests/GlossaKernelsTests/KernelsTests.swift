@@ -1,0 +1,197 @@
+// Every fast kernel against its naive reference (random shapes, including ragged tails) and against
+// tiny cases computed by hand.
+import Foundation
+import Testing
+
+@testable import GlossaKernels
+
+/// Deterministic pseudo-random floats (SplitMix64), so failures reproduce.
+struct SeededValues {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Float(Double(z >> 40) / Double(1 << 24)) * 2 - 1
+    }
+    mutating func matrix(_ rows: Int, _ cols: Int, scale: Float = 1) -> Matrix {
+        Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in next() * scale })
+    }
+}
+
+func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
+    precondition(a.count == b.count)
+    return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+}
+
+@Suite struct KernelsTests {
+    @Test("linear equals the naive loop", arguments: [(1, 1, 1), (3, 5, 7), (17, 384, 33), (64, 96, 1536)])
+    func linearMatchesNaive(shape: (Int, Int, Int)) {
+        let (t, inF, outF) = shape
+        var rng = SeededValues(seed: UInt64(t * 1000 + inF))
+        let x = rng.matrix(t, inF)
+        let w = rng.matrix(outF, inF)
+        let b = rng.matrix(1, outF).values
+        let fast = linear(x, weight: w, bias: b)
+        let slow = Naive.linear(x, weight: w, bias: b)
+        let noBias = linear(x, weight: w, bias: nil)
+        let slowNoBias = Naive.linear(x, weight: w, bias: nil)
+        #expect(maxDiff(fast.values, slow.values) <= 1e-5 * Float(inF).squareRoot())
+        #expect(maxDiff(noBias.values, slowNoBias.values) <= 1e-5 * Float(inF).squareRoot())
+    }
+
+    @Test("linear by hand: [1 2]·[[1 0] [0 1] [1 1]]ᵀ + [0 0 1] = [1 2 4]")
+    func linearByHand() {
+        let x = Matrix(rows: 1, cols: 2, values: [1, 2])
+        let w = Matrix(rows: 3, cols: 2, values: [1, 0, 0, 1, 1, 1])
+        #expect(linear(x, weight: w, bias: [0, 0, 1]).values == [1, 2, 4])
+    }
+
+    @Test("sgemm with row strides addresses a column block")
+    func sgemmStrided() {
+        // a: (2, 2) block at columns 1..2 of a (2, 4) buffer; b: identity; c gets the block.
+        let buffer: [Float] = [9, 1, 2, 9, 9, 3, 4, 9]
+        let identity: [Float] = [1, 0, 0, 1]
+        var c = [Float](repeating: -1, count: 4)
+        buffer.withUnsafeBufferPointer { a in
+            identity.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { cp in
+                    sgemm(transposeA: false, transposeB: false, m: 2, n: 2, k: 2,
+                          a: a.baseAddress! + 1, lda: 4, b: b.baseAddress!, ldb: 2, c: cp.baseAddress!, ldc: 2)
+                }
+            }
+        }
+        #expect(c == [1, 2, 3, 4])
+    }
+
+    @Test("layerNorm equals the naive loop", arguments: [1, 7, 8, 384, 385])
+    func layerNormMatchesNaive(cols: Int) {
+        var rng = SeededValues(seed: UInt64(cols))
+        var x = rng.matrix(5, cols, scale: 3)
+        for i in 0..<cols { x.values[i] += 100 }  // a row with a large mean tests the two-pass variance
+        let gamma = rng.matrix(1, cols).values
+        let beta = rng.matrix(1, cols).values
+        let expected = Naive.layerNorm(x, gamma: gamma, beta: beta, eps: 1e-12)
+        var fast = x
+        fast.values.withUnsafeMutableBufferPointer { p in
+            layerNormInPlace(p.baseAddress!, rows: 5, cols: cols, gamma: gamma, beta: beta, eps: 1e-12)
+        }
+        #expect(maxDiff(fast.values, expected.values) <= 2e-5)
+    }
+
+    @Test("layerNorm by hand: [1 3] → [-1 1]; [2 2] → beta")
+    func layerNormByHand() {
+        var x: [Float] = [1, 3, 2, 2]
+        x.withUnsafeMutableBufferPointer { p in
+            layerNormInPlace(p.baseAddress!, rows: 2, cols: 2, gamma: [1, 1], beta: [0.5, 0.5], eps: 0)
+        }
+        #expect(x[0] == -0.5 && x[1] == 1.5)
+        // Zero variance with eps = 0 divides 0 by 0; with the model's eps it is beta exactly.
+        var y: [Float] = [2, 2]
+        y.withUnsafeMutableBufferPointer { p in
+            layerNormInPlace(p.baseAddress!, rows: 1, cols: 2, gamma: [1, 1], beta: [0.5, -0.5], eps: 1e-12)
+        }
+        #expect(y == [0.5, -0.5])
+    }
+
+    @Test("GELU (erf) equals the exact erf within 2e-7 · |x| over [-10, 10] and at the extremes")
+    func geluMatchesNaive() {
+        var xs: [Float] = stride(from: -10, through: 10, by: 0.001).map { Float($0) }
+        xs += [0, -0, 1e-30, -1e-30, 50, -50, 1e30, -1e30, 88, -88, 100, -100]
+        let expected = Naive.gelu(xs)
+        var fast = xs
+        fast.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: p.count) }
+        for i in xs.indices {
+            #expect(abs(fast[i] - expected[i]) <= 2e-7 * max(1, abs(xs[i])), "x = \(xs[i])")
+        }
+    }
+
+    @Test("GELU by hand: gelu(0) = 0, gelu(1) = 0.8413447, gelu(-1) = -0.1586553")
+    func geluByHand() {
+        var x: [Float] = [0, 1, -1]
+        x.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: 3) }
+        #expect(x[0] == 0)
+        #expect(abs(x[1] - 0.841_344_7) < 3e-7)
+        #expect(abs(x[2] + 0.158_655_3) < 3e-7)
+    }
+
+    @Test("softmax equals the naive loop", arguments: [1, 3, 8, 13, 128, 512])
+    func softmaxMatchesNaive(cols: Int) {
+        var rng = SeededValues(seed: UInt64(cols) + 77)
+        let x = rng.matrix(4, cols, scale: 20)
+        let expected = Naive.softmaxRows(x)
+        var fast = x
+        fast.values.withUnsafeMutableBufferPointer { p in softmaxRowsInPlace(p.baseAddress!, rows: 4, cols: cols) }
+        #expect(maxDiff(fast.values, expected.values) <= 1e-6)
+        for r in 0..<4 { #expect(abs(fast.row(r).reduce(0, +) - 1) < 1e-5) }
+    }
+
+    @Test("softmax by hand: [0 ln3] → [0.25 0.75]; equal inputs → uniform")
+    func softmaxByHand() {
+        var x: [Float] = [0, Float(log(3.0)), 5, 5]
+        x.withUnsafeMutableBufferPointer { p in softmaxRowsInPlace(p.baseAddress!, rows: 2, cols: 2) }
+        #expect(abs(x[0] - 0.25) < 1e-7 && abs(x[1] - 0.75) < 1e-7)
+        #expect(x[2] == 0.5 && x[3] == 0.5)
+    }
+
+    @Test("mean pooling and L2 normalisation equal the naive loops, and by hand")
+    func poolingAndNormalisation() {
+        var rng = SeededValues(seed: 5)
+        let x = rng.matrix(9, 37)
+        var pooled = [Float](repeating: 0, count: 37)
+        x.values.withUnsafeBufferPointer { p in
+            pooled.withUnsafeMutableBufferPointer { o in meanPool(p.baseAddress!, rows: 9, cols: 37, into: o.baseAddress!) }
+        }
+        #expect(maxDiff(pooled, Naive.meanPool(x)) <= 1e-7)
+        #expect(maxDiff(l2Normalized(pooled), Naive.l2Normalize(pooled)) <= 1e-7)
+        #expect(l2Normalized([3, 4]) == [0.6, 0.8])
+        #expect(l2Normalized([0, 0]) == [0, 0])
+        var byHand: [Float] = [1, 2, 3, 4]
+        var out: [Float] = [0, 0]
+        byHand.withUnsafeMutableBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in meanPool(p.baseAddress!, rows: 2, cols: 2, into: o.baseAddress!) }
+        }
+        #expect(out == [2, 3])
+    }
+
+    @Test("residual add equals element-wise addition", arguments: [1, 8, 19])
+    func residualAdd(count: Int) {
+        var rng = SeededValues(seed: UInt64(count))
+        let a = rng.matrix(1, count).values
+        let b = rng.matrix(1, count).values
+        var sum = a
+        sum.withUnsafeMutableBufferPointer { p in addInPlace(p.baseAddress!, b, count: count) }
+        #expect(sum == zip(a, b).map { $0 + $1 })
+    }
+
+    @Test("attention by sgemm + softmax equals the naive attention for one head")
+    func attentionMatchesNaive() {
+        var rng = SeededValues(seed: 9)
+        let (t, d) = (11, 32)
+        let q = rng.matrix(t, d), k = rng.matrix(t, d), v = rng.matrix(t, d)
+        let expected = Naive.attention(q: q, k: k, v: v)
+        var scores = [Float](repeating: 0, count: t * t)
+        var out = [Float](repeating: 0, count: t * d)
+        scores.withUnsafeMutableBufferPointer { s in
+            sgemm(transposeA: false, transposeB: true, m: t, n: t, k: d, alpha: 1 / Float(d).squareRoot(),
+                  a: q.values, lda: d, b: k.values, ldb: d, c: s.baseAddress!, ldc: t)
+            softmaxRowsInPlace(s.baseAddress!, rows: t, cols: t)
+            out.withUnsafeMutableBufferPointer { o in
+                sgemm(transposeA: false, transposeB: false, m: t, n: d, k: t,
+                      a: s.baseAddress!, lda: t, b: v.values, ldb: d, c: o.baseAddress!, ldc: d)
+            }
+        }
+        #expect(maxDiff(out, expected.values) <= 1e-6)
+    }
+
+    @Test("Matrix transpose and subscripts")
+    func matrixBasics() {
+        let m = Matrix(rows: 2, cols: 3, values: [1, 2, 3, 4, 5, 6])
+        #expect(m.transposed().values == [1, 4, 2, 5, 3, 6])
+        #expect(m[1, 2] == 6)
+        #expect(m.row(1) == [4, 5, 6])
+    }
+}
