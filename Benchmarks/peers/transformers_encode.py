@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+# Benchmarks/peers/transformers_encode.py — the PyTorch/transformers peer of `GlossaBench encode`.
+#
+# Loads a model folder (config.json, model.safetensors, sentencepiece.bpe.model) with transformers AutoModel
+# (fp32, CPU) and transformers' XLMRobertaTokenizer built from the folder's sentencepiece.bpe.model. In
+# transformers 5 that class is the tokenizers-backed ("fast") one; there is no slow XLM-R tokenizer any more.
+# It then measures, after one untimed warm-up of each:
+#   queries  — encode every line of --queries with the "query: " prefix (one call for the whole file)
+#   passages — the same for --passages with "passage: "
+#   latency  — --latency-count queries encoded one at a time (batch of 1)
+# Each encode call: tokenize (truncation to 512), sort by length, batches of --batch right-padded with <pad>=1,
+# forward pass, mean pooling over the attention mask, L2 normalisation, restore the input order.
+# tokens = model input ids including <s> and </s> (no padding). Every measurement is repeated --runs times;
+# one JSON line per measurement gives the median wall time (median_ms) and tokens / median time (tokens_per_s).
+#
+#   Benchmarks/.venv/bin/python Benchmarks/peers/transformers_encode.py --model Models/multilingual-e5-small \
+#       --queries Benchmarks/data/queries.txt --passages Benchmarks/data/passages.txt
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import statistics
+import sys
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np
+import torch
+import transformers
+from transformers import AutoModel, XLMRobertaTokenizer
+
+MAX_IDS = 512
+PAD = 1
+
+
+class Peer:
+    """One loaded model folder: encode(texts) -> (embeddings [n, hidden] float32, token count)."""
+
+    def __init__(self, folder: pathlib.Path, batch: int, attention: str):
+        for name in ("config.json", "model.safetensors", "sentencepiece.bpe.model"):
+            if not (folder / name).is_file():
+                sys.exit(f"transformers_encode: {folder / name} is missing; pass --model <model folder>")
+        self.tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder))
+        self.model = AutoModel.from_pretrained(str(folder), attn_implementation=attention, dtype=torch.float32)
+        self.model.eval()
+        self.batch = batch
+
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        return self.tokenizer(texts, truncation=True, max_length=MAX_IDS)["input_ids"]
+
+    def encode(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        ids = self.tokenize(texts)
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        out = np.empty((len(ids), self.model.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch):
+                rows = order[start : start + self.batch]
+                width = len(ids[rows[0]])
+                input_ids = torch.full((len(rows), width), PAD, dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for r, i in enumerate(rows):
+                    input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
+                    mask[r, : len(ids[i])] = 1
+                hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state  # [B, T, H]
+                m = mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * m).sum(dim=1) / m.sum(dim=1)
+                out[rows] = torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()
+        return out, sum(len(x) for x in ids)
+
+
+def read_lines(path: str, prefix: str) -> list[str]:
+    p = pathlib.Path(path)
+    if not p.is_file():
+        sys.exit(f"transformers_encode: {path} does not exist; run Benchmarks/make_bench_texts.py first")
+    return [prefix + line for line in p.read_text(encoding="utf-8").split("\n") if line]
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="transformers/PyTorch encode benchmark (peer of GlossaBench)")
+    parser.add_argument("--model", required=True, help="model folder")
+    parser.add_argument("--queries", default="Benchmarks/data/queries.txt")
+    parser.add_argument("--passages", default="Benchmarks/data/passages.txt")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--latency-count", type=int, default=100, help="single queries timed per latency run")
+    parser.add_argument("--attention", default="sdpa", choices=["sdpa", "eager"])
+    parser.add_argument("--save", help="folder to write queries.npy and passages.npy (embeddings, input order)")
+    args = parser.parse_args()
+    if args.runs < 1 or args.batch < 1 or args.threads < 1:
+        sys.exit("transformers_encode: --runs, --batch and --threads must be at least 1")
+
+    torch.set_num_threads(args.threads)
+    transformers.utils.logging.disable_progress_bar()
+    peer = Peer(pathlib.Path(args.model), args.batch, args.attention)
+    side = f"transformers-{args.attention}"
+    meta = {
+        "name": "meta", "side": side, "torch": torch.__version__, "transformers": transformers.__version__,
+        "threads": torch.get_num_threads(), "batch": args.batch, "runs": args.runs, "dtype": "float32",
+        "tokenizer": "XLMRobertaTokenizer (tokenizers backend)", "python": platform.python_version(),
+        "model": str(args.model), "loadavg": list(os.getloadavg()),
+    }
+    print(json.dumps(meta), flush=True)
+
+    saved = {}
+    for name, path, prefix in (("queries", args.queries, "query: "), ("passages", args.passages, "passage: ")):
+        texts = read_lines(path, prefix)
+        vectors, tokens = peer.encode(texts)  # warm-up, untimed
+        saved[name] = vectors
+        seconds = [timed(lambda: peer.encode(texts)) for _ in range(args.runs)]
+        median = statistics.median(seconds)
+        print(json.dumps({
+            "name": name, "side": side, "texts": len(texts), "tokens": tokens, "runs": args.runs,
+            "median_ms": round(median * 1e3, 3), "min_ms": round(min(seconds) * 1e3, 3),
+            "tokens_per_s": round(tokens / median, 1), "texts_per_s": round(len(texts) / median, 2),
+        }), flush=True)
+
+    singles = read_lines(args.queries, "query: ")[: args.latency_count]
+    for text in singles[:5]:
+        peer.encode([text])  # warm-up
+    tokens = sum(len(x) for x in peer.tokenize(singles))
+    latencies = [timed(lambda: peer.encode([text])) for _ in range(args.runs) for text in singles]
+    print(json.dumps({
+        "name": "latency", "side": side, "texts": len(singles), "tokens": tokens, "runs": args.runs,
+        "median_ms": round(statistics.median(latencies) * 1e3, 3),
+        "p90_ms": round(float(np.percentile(latencies, 90)) * 1e3, 3),
+        "tokens_per_s": round(tokens * args.runs / sum(latencies), 1),
+    }), flush=True)
+
+    if args.save:
+        folder = pathlib.Path(args.save)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, vectors in saved.items():
+            np.save(folder / f"{name}.npy", vectors)
+
+
+if __name__ == "__main__":
+    main()
