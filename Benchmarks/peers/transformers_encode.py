@@ -10,6 +10,8 @@
 #   latency  — --latency-count queries encoded one at a time (batch of 1)
 # Each encode call: tokenize (truncation to 512), sort by length, batches of --batch right-padded with <pad>=1,
 # forward pass, mean pooling over the attention mask, L2 normalisation, restore the input order.
+# --backend onnxruntime exports the same model + pooling to ONNX once (legacy TorchScript exporter, opset 17,
+# cached in .cache/onnx/) and runs the forward pass in onnxruntime instead (same tokenizer, batching, pooling).
 # tokens = model input ids including <s> and </s> (no padding). Every measurement is repeated --runs times;
 # one JSON line per measurement gives the median wall time (median_ms) and tokens / median time (tokens_per_s).
 #
@@ -17,6 +19,7 @@
 #       --queries Benchmarks/data/queries.txt --passages Benchmarks/data/passages.txt
 
 import argparse
+import hashlib
 import json
 import os
 import pathlib
@@ -36,19 +39,61 @@ from transformers import AutoModel, XLMRobertaTokenizer
 
 MAX_IDS = 512
 PAD = 1
+REPO = pathlib.Path(__file__).resolve().parent.parent.parent
+
+
+class Pooled(torch.nn.Module):
+    """The model plus mean pooling and L2 normalisation: (input_ids, attention_mask) -> [B, H] embeddings."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state  # [B, T, H]
+        m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(dim=1) / m.sum(dim=1)
+        return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
 
 class Peer:
     """One loaded model folder: encode(texts) -> (embeddings [n, hidden] float32, token count)."""
 
-    def __init__(self, folder: pathlib.Path, batch: int, attention: str):
+    def __init__(self, folder: pathlib.Path, batch: int, attention: str, backend: str, threads: int):
         for name in ("config.json", "model.safetensors", "sentencepiece.bpe.model"):
             if not (folder / name).is_file():
                 sys.exit(f"transformers_encode: {folder / name} is missing; pass --model <model folder>")
         self.tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder))
-        self.model = AutoModel.from_pretrained(str(folder), attn_implementation=attention, dtype=torch.float32)
-        self.model.eval()
+        model = AutoModel.from_pretrained(str(folder), attn_implementation=attention, dtype=torch.float32)
+        self.pooled = Pooled(model.eval()).eval()
+        self.hidden = model.config.hidden_size
         self.batch = batch
+        self.session = self.export_onnx(folder, threads) if backend == "onnxruntime" else None
+
+    def export_onnx(self, folder: pathlib.Path, threads: int):
+        """Exports model + pooling to ONNX (legacy TorchScript exporter, opset 17) once per model folder."""
+        import onnxruntime as ort
+
+        tag = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:8]
+        cache = REPO / ".cache" / "onnx" / f"{folder.resolve().name}-{tag}.onnx"
+        weights = folder / "model.safetensors"
+        if not cache.is_file() or cache.stat().st_mtime < weights.stat().st_mtime:
+            import warnings
+
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            ids = torch.tensor([[0, 5, 6, 7, 2], [0, 5, 6, 2, PAD]])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(
+                    self.pooled, (ids, (ids != PAD).long()), str(cache), input_names=["input_ids", "attention_mask"],
+                    output_names=["embedding"], opset_version=17, dynamo=False,
+                    dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
+                )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        return ort.InferenceSession(str(cache), options, providers=["CPUExecutionProvider"])
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         return self.tokenizer(texts, truncation=True, max_length=MAX_IDS)["input_ids"]
@@ -56,20 +101,21 @@ class Peer:
     def encode(self, texts: list[str]) -> tuple[np.ndarray, int]:
         ids = self.tokenize(texts)
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
-        out = np.empty((len(ids), self.model.config.hidden_size), dtype=np.float32)
+        out = np.empty((len(ids), self.hidden), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, len(order), self.batch):
                 rows = order[start : start + self.batch]
                 width = len(ids[rows[0]])
-                input_ids = torch.full((len(rows), width), PAD, dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                input_ids = np.full((len(rows), width), PAD, dtype=np.int64)
+                mask = np.zeros((len(rows), width), dtype=np.int64)
                 for r, i in enumerate(rows):
-                    input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
+                    input_ids[r, : len(ids[i])] = ids[i]
                     mask[r, : len(ids[i])] = 1
-                hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state  # [B, T, H]
-                m = mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * m).sum(dim=1) / m.sum(dim=1)
-                out[rows] = torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()
+                if self.session is not None:
+                    feed = {"input_ids": input_ids, "attention_mask": mask}
+                    out[rows] = self.session.run(None, feed)[0]
+                else:
+                    out[rows] = self.pooled(torch.from_numpy(input_ids), torch.from_numpy(mask)).numpy()
         return out, sum(len(x) for x in ids)
 
 
@@ -96,6 +142,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--latency-count", type=int, default=100, help="single queries timed per latency run")
     parser.add_argument("--attention", default="sdpa", choices=["sdpa", "eager"])
+    parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
+                        help="run the forward pass in PyTorch, or export it to ONNX (.cache/onnx/) and run onnxruntime")
     parser.add_argument("--save", help="folder to write queries.npy and passages.npy (embeddings, input order)")
     args = parser.parse_args()
     if args.runs < 1 or args.batch < 1 or args.threads < 1:
@@ -103,10 +151,10 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     transformers.utils.logging.disable_progress_bar()
-    peer = Peer(pathlib.Path(args.model), args.batch, args.attention)
-    side = f"transformers-{args.attention}"
+    peer = Peer(pathlib.Path(args.model), args.batch, args.attention, args.backend, args.threads)
+    side = f"transformers-{args.attention}" if args.backend == "torch" else "onnxruntime"
     meta = {
-        "name": "meta", "side": side, "torch": torch.__version__, "transformers": transformers.__version__,
+        "name": "meta", "side": side, "backend": args.backend, "torch": torch.__version__, "transformers": transformers.__version__,
         "threads": torch.get_num_threads(), "batch": args.batch, "runs": args.runs, "dtype": "float32",
         "tokenizer": "XLMRobertaTokenizer (tokenizers backend)", "python": platform.python_version(),
         "model": str(args.model), "loadavg": list(os.getloadavg()),
