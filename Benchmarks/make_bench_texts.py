@@ -13,7 +13,6 @@
 
 import argparse
 import json
-import os
 import pathlib
 import re
 import sys
@@ -55,7 +54,7 @@ def main() -> None:
     default_spm = REPO / "Models/multilingual-e5-small/sentencepiece.bpe.model"
     parser.add_argument("--spm", default=str(default_spm), help="the model folder's sentencepiece.bpe.model")
     parser.add_argument(
-        "--xquad", default=os.environ.get("GLOSSA_SHARED", "/work/shared") + "/data/xquad-r", help="XQuAD-R folder"
+        "--xquad", default=str(REPO.parent / "shared/data/xquad-r"), help="shared/data/xquad-r"
     )
     parser.add_argument("--out", default=str(REPO / "Benchmarks/data"))
     args = parser.parse_args()

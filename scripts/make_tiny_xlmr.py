@@ -286,7 +286,8 @@ def reference(model: XLMRobertaModel, sp: spm.SentencePieceProcessor, folder: pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="Tests/Fixtures/tiny-xlmr")
-    parser.add_argument("--tatoeba", default=os.environ.get("GLOSSA_SHARED", "/work/shared") + "/data/tatoeba")
+    repo = pathlib.Path(__file__).resolve().parent.parent
+    parser.add_argument("--tatoeba", default=str(repo.parent / "shared/data/tatoeba"), help="shared/data/tatoeba")
     args = parser.parse_args()
     torch.set_num_threads(1)
     out = pathlib.Path(args.out)
