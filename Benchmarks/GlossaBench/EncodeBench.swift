@@ -1,0 +1,195 @@
+// EncodeBench: Glossa's half of Benchmarks/run-encode.sh (peer: peers/transformers_encode.py), plus an
+// sgemm micro-benchmark at the encoder's Linear shapes and a golden parity check for development.
+// Prints one JSON object per measurement on stdout, in the peer's format.
+import Foundation
+import GlossaCore
+import GlossaEncoder
+import GlossaKernels
+
+/// `GlossaBench encode --model DIR --queries FILE --passages FILE [--runs 5] [--threads 2]
+/// [--latency-count 100] [--batch N (ignored: Glossa packs by --token-budget)] [--token-budget 4096]`
+/// `GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2]`
+/// `GlossaBench encode-parity --model DIR --golden ../shared/golden/texts.jsonl`
+enum EncodeBench {
+    struct UsageError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let usage = """
+        usage: GlossaBench encode --model DIR --queries FILE --passages FILE [--runs 5] [--threads 2]
+                                  [--latency-count 100] [--token-budget 4096] [--batch N (ignored)]
+               GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2]
+               GlossaBench encode-parity --model DIR --golden FILE
+        """
+
+    /// Runs the subcommand named by `arguments[1]` and exits; 1 on error.
+    static func main(_ arguments: [String]) -> Never {
+        let rest = Array(arguments.dropFirst(2))
+        if rest.contains("--help") || rest.contains("-h") {
+            print(usage)
+            exit(0)
+        }
+        do {
+            let options = try parse(rest)
+            switch arguments[1] {
+            case "sgemm": try sgemmBench(options)
+            case "encode-parity": try parity(options)
+            default: try encodeBench(options)
+            }
+            exit(0)
+        } catch {
+            FileHandle.standardError.write(Data("GlossaBench \(arguments[1]): \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func parse(_ arguments: [String]) throws -> [String: String] {
+        var options: [String: String] = [:]
+        var index = 0
+        while index < arguments.count {
+            let key = arguments[index]
+            guard key.hasPrefix("--"), index + 1 < arguments.count else {
+                throw UsageError(description: "unexpected argument '\(key)'\n\(usage)")
+            }
+            options[String(key.dropFirst(2))] = arguments[index + 1]
+            index += 2
+        }
+        return options
+    }
+
+    static func int(_ options: [String: String], _ key: String, _ fallback: Int) throws -> Int {
+        guard let text = options[key] else { return fallback }
+        guard let value = Int(text), value > 0 else { throw UsageError(description: "--\(key) needs a positive integer, got '\(text)'") }
+        return value
+    }
+
+    static func lines(_ path: String) throws -> [String] {
+        var result: [String] = []
+        for line in try LineReader(path: path) {
+            let text = try line.text(path: path)
+            if !text.isEmpty { result.append(text) }
+        }
+        return result
+    }
+
+    static func emit(_ object: [String: Any]) {
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+           let text = String(data: data, encoding: .utf8) {
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        }
+    }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    // MARK: - encode
+
+    static func encodeBench(_ options: [String: String]) throws {
+        guard let model = options["model"], let queriesPath = options["queries"], let passagesPath = options["passages"] else {
+            throw UsageError(description: "--model, --queries and --passages are required\n\(usage)")
+        }
+        let runs = try int(options, "runs", 5)
+        let threads = try int(options, "threads", 2)
+        let latencyCount = try int(options, "latency-count", 100)
+        let budget = try int(options, "token-budget", Encoder.defaultTokenBudget)
+        BLAS.setThreadCount(threads)
+        let encoder = try Encoder(modelFolder: model, tokenBudget: budget)
+        emit(["name": "meta", "side": "glossa", "threads": BLAS.threadCount, "token_budget": encoder.tokenBudget,
+              "runs": runs, "dtype": "float32", "model": model, "loadavg": loadAverage()])
+        for (name, path, kind) in [("queries", queriesPath, TextKind.query), ("passages", passagesPath, TextKind.passage)] {
+            let texts = try lines(path)
+            let tokens = try texts.reduce(0) { $0 + (try encoder.tokenizer.encode($1, kind: kind).count) }
+            _ = try encoder.embed(texts, kind: kind)  // warm-up, untimed
+            let times = try (0..<runs).map { _ in try seconds { _ = try encoder.embed(texts, kind: kind) } }
+            let m = median(times)
+            emit(["name": name, "side": "glossa", "texts": texts.count, "tokens": tokens, "runs": runs,
+                  "median_ms": (m * 1e6).rounded() / 1e3, "min_ms": ((times.min() ?? 0) * 1e6).rounded() / 1e3,
+                  "tokens_per_s": (Double(tokens) / m * 10).rounded() / 10,
+                  "texts_per_s": (Double(texts.count) / m * 100).rounded() / 100])
+        }
+        let singles = Array(try lines(queriesPath).prefix(latencyCount))
+        for text in singles.prefix(5) { _ = try encoder.embed(queries: [text]) }
+        let tokens = try singles.reduce(0) { $0 + (try encoder.tokenizer.encode($1, kind: .query).count) }
+        var latencies: [Double] = []
+        for _ in 0..<runs {
+            for text in singles { latencies.append(try seconds { _ = try encoder.embed(queries: [text]) }) }
+        }
+        let sorted = latencies.sorted()
+        emit(["name": "latency", "side": "glossa", "texts": singles.count, "tokens": tokens, "runs": runs,
+              "median_ms": (median(latencies) * 1e6).rounded() / 1e3,
+              "p90_ms": (sorted[min(sorted.count - 1, sorted.count * 9 / 10)] * 1e6).rounded() / 1e3,
+              "tokens_per_s": (Double(tokens * runs) / latencies.reduce(0, +) * 10).rounded() / 10])
+    }
+
+    static func loadAverage() -> [Double] {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return [] }
+        return text.split(separator: " ").prefix(3).compactMap { Double($0) }
+    }
+
+    // MARK: - sgemm
+
+    /// GFLOP/s of `linear` at mE5-small's shapes (C 384, F 1536) for T tokens, against the whole layer.
+    static func sgemmBench(_ options: [String: String]) throws {
+        let t = try int(options, "tokens", 4096)
+        let runs = try int(options, "runs", 5)
+        BLAS.setThreadCount(try int(options, "threads", 2))
+        let c = 384, f = 1536
+        let shapes = [("qkv", c, 3 * c), ("attention_output", c, c), ("ffn_in", c, f), ("ffn_out", f, c)]
+        for (name, inF, outF) in shapes {
+            let x = [Float](repeating: 0.01, count: t * inF)
+            let w = [Float](repeating: 0.02, count: outF * inF)
+            let b = [Float](repeating: 0, count: outF)
+            var out = [Float](repeating: 0, count: t * outF)
+            let run = {
+                out.withUnsafeMutableBufferPointer { o in
+                    linear(x, rows: t, inFeatures: inF, weight: w, bias: b, outFeatures: outF, into: o.baseAddress!)
+                }
+            }
+            run()
+            let times = (0..<runs).map { _ in seconds(run) }
+            let m = median(times)
+            let flops = 2.0 * Double(t) * Double(inF) * Double(outF)
+            emit(["name": "sgemm_\(name)", "side": "glossa", "m": t, "k": inF, "n": outF,
+                  "median_ms": (m * 1e6).rounded() / 1e3, "gflop_per_s": (flops / m / 1e8).rounded() / 10,
+                  "tokens_per_s": (Double(t) / m).rounded()])
+        }
+        // The Linear layers' share of one token through the 12 layers: 2·(3C² + C² + 2CF) flops per layer.
+        let perToken = 12.0 * 2 * Double(4 * c * c + 2 * c * f)
+        emit(["name": "linear_flops_per_token", "side": "glossa", "mflop": perToken / 1e6])
+    }
+
+    // MARK: - parity
+
+    /// Max |Δ| per component against shared/golden/texts.jsonl (query and passage), for development.
+    static func parity(_ options: [String: String]) throws {
+        guard let model = options["model"], let golden = options["golden"] else {
+            throw UsageError(description: "--model and --golden are required")
+        }
+        struct Golden: Decodable {
+            let id: String
+            let text: String
+            let query: [Float]
+            let passage: [Float]
+        }
+        let rows = try lines(golden).map { try JSONDecoder().decode(Golden.self, from: Data($0.utf8)) }
+        let encoder = try Encoder(modelFolder: model)
+        let queries = try encoder.embed(queries: rows.map(\.text))
+        let passages = try encoder.embed(passages: rows.map(\.text))
+        var worst: Float = 0
+        for (i, row) in rows.enumerated() {
+            let dq = zip(queries[i], row.query).map { abs($0 - $1) }.max() ?? 0
+            let dp = zip(passages[i], row.passage).map { abs($0 - $1) }.max() ?? 0
+            worst = max(worst, dq, dp)
+            emit(["name": "parity", "id": row.id, "query_max_abs": Double(dq), "passage_max_abs": Double(dp)])
+        }
+        emit(["name": "parity_summary", "texts": rows.count, "max_abs": Double(worst)])
+    }
+}

@@ -1,0 +1,180 @@
+// The public face of GlossaEncoder: an mE5 (BERT / XLM-R) sentence encoder that turns texts into
+// L2-normalised 384-d (for mE5-small) embeddings. Loading is O(1) in the vocabulary (the weights are
+// mmapped); encoding batches texts by a token budget (see Encoder+Batching.swift).
+public import GlossaCore
+public import GlossaModel
+public import GlossaTokenizer
+
+/// What to do with texts longer than the model's 512-token window.
+public enum LongTextPolicy: Sendable, Hashable {
+    /// Keep the first 510 content tokens (`<s>` … `</s>` make 512), as the reference and transformers do.
+    case truncate
+    /// Split the content into consecutive 510-token windows, encode each as its own `<s>` … `</s>`
+    /// sequence, average the windows' normalised embeddings, and normalise the mean.
+    case meanOfWindows
+}
+
+/// Called after each encoded batch with (texts done, texts total); runs on the calling thread.
+public typealias EncodeProgress = (_ done: Int, _ total: Int) -> Void
+
+/// An mE5 sentence encoder over a Hugging Face model folder
+/// (config.json, model.safetensors, sentencepiece.bpe.model).
+///
+/// Embeddings are the mean of the last hidden state over the text's tokens, L2-normalised
+/// (the multilingual-e5 model card), computed in fp32 on OpenBLAS. They match transformers'
+/// `AutoModel` fp32 within 1e-5 per component (Tests/GlossaEncoderTests).
+///
+/// Thread safety: `Sendable`; calls from several threads are safe and are serialised around the
+/// forward pass, which already uses every core. Memory: the mmapped weights plus activation buffers
+/// for one batch (about 15 KB per token of the token budget for mE5-small).
+public final class Encoder: Sendable {
+    /// Embedding size C (384 for mE5-small).
+    public let dimension: Int
+    /// The model folder's name, e.g. "multilingual-e5-small".
+    public let modelName: String
+    /// The tokenizer loaded from the folder's sentencepiece.bpe.model.
+    public let tokenizer: Tokenizer
+    /// The model's hyper-parameters from config.json.
+    public let config: ModelConfig
+    /// The most tokens one sequence may have, `<s>` and `</s>` included (512 for mE5).
+    public let maxSequenceLength: Int
+    /// The most tokens packed into one forward pass (activation memory grows linearly with it).
+    public let tokenBudget: Int
+    let transformer: Transformer
+
+    /// The default token budget per forward pass: large enough that every sgemm is efficient.
+    public static let defaultTokenBudget = 4096
+
+    /// Whether this is an instruct model (its folder name contains "instruct"), whose queries take
+    /// `Instruct: {task}\nQuery: {text}` and whose passages take no prefix.
+    public var isInstruct: Bool { modelName.lowercased().contains("instruct") }
+
+    /// The task used by `embed(queries:)` on instruct models (the multilingual-e5-large-instruct card's example).
+    public static let defaultInstruction = "Given a web search query, retrieve relevant passages that answer the query"
+
+    /// Opens the model folder at `path`, checks every weight's shape against config.json and loads the tokenizer.
+    ///
+    /// Throws `EncoderError.modelFolder` (missing or malformed files), `.shapeMismatch` (naming the tensor,
+    /// the expected and the actual shape), `.unsupportedConfig`, or `.tokenizer`.
+    /// `tokenBudget` bounds the tokens of one forward pass (at least 512).
+    public init(modelFolder path: String, tokenBudget: Int = Encoder.defaultTokenBudget) throws {
+        let folder: ModelFolder
+        do {
+            folder = try ModelFolder(path: path)
+        } catch {
+            throw EncoderError.modelFolder(path: path, underlying: error)
+        }
+        let config = folder.config
+        try Self.check(config, path: path)
+        let weights = try EncoderWeights(folder: folder)
+        do {
+            tokenizer = try Tokenizer(modelPath: folder.tokenizerModelPath)
+        } catch {
+            throw EncoderError.tokenizer(path: folder.tokenizerModelPath, underlying: error)
+        }
+        self.config = config
+        dimension = config.hiddenSize
+        modelName = folder.name
+        transformer = Transformer(config: config, weights: weights)
+        maxSequenceLength = min(Tokenizer.maxLength, transformer.maxSequenceLength)
+        self.tokenBudget = max(tokenBudget, maxSequenceLength)
+    }
+
+    private static func check(_ config: ModelConfig, path: String) throws {
+        guard config.hiddenAct == "gelu" else {
+            throw EncoderError.unsupportedConfig(
+                path: path, field: "hidden_act", reason: "'\(config.hiddenAct)' is not 'gelu' (the erf form)")
+        }
+        guard config.numAttentionHeads > 0, config.hiddenSize % config.numAttentionHeads == 0 else {
+            throw EncoderError.unsupportedConfig(
+                path: path, field: "num_attention_heads",
+                reason: "\(config.numAttentionHeads) does not divide hidden_size \(config.hiddenSize)")
+        }
+        guard config.typeVocabSize >= 1 else {
+            throw EncoderError.unsupportedConfig(path: path, field: "type_vocab_size", reason: "must be at least 1")
+        }
+        guard config.maxPositionEmbeddings - config.positionOffset >= 3 else {
+            throw EncoderError.unsupportedConfig(
+                path: path, field: "max_position_embeddings",
+                reason: "\(config.maxPositionEmbeddings) leaves no room for <s> … </s> after the position offset")
+        }
+    }
+
+    // MARK: - Embedding texts
+
+    /// Embeddings of search queries: `"query: " + text` (on instruct models, `defaultInstruction`).
+    /// Returns one `dimension`-long unit vector per text, in input order.
+    public func embed(queries: [String]) throws -> [[Float]] {
+        try embed(queries, kind: .query)
+    }
+
+    /// Embeddings of documents or chunks: `"passage: " + text` (no prefix on instruct models).
+    public func embed(passages: [String]) throws -> [[Float]] {
+        try embed(passages, kind: .passage)
+    }
+
+    /// Embeddings of queries for an instruct model: `"Instruct: {instruction}\nQuery: {text}"`.
+    public func embed(queries: [String], instruction: String) throws -> [[Float]] {
+        try embed(queries, kind: .instructedQuery(task: instruction))
+    }
+
+    /// The prefix convention actually used for `kind` with this model (instruct models differ).
+    public func effectiveKind(_ kind: TextKind) -> TextKind {
+        guard isInstruct else { return kind }
+        switch kind {
+        case .query: return .instructedQuery(task: Self.defaultInstruction)
+        case .passage: return .none
+        case .instructedQuery, .none: return kind
+        }
+    }
+
+    /// Embeddings of `texts` with the prefix of `kind` (see `effectiveKind`), in input order.
+    ///
+    /// An empty text encodes the prefix alone (as transformers does). Texts longer than
+    /// `maxSequenceLength` tokens follow `longTexts`. `progress`, if given, is called after each
+    /// forward pass. Throws `EncoderError.tokenization` naming the first text that failed.
+    /// Cost: linear in the total number of tokens (attention is quadratic per text, ≤ 512).
+    public func embed(
+        _ texts: [String], kind: TextKind, longTexts: LongTextPolicy = .truncate,
+        progress: EncodeProgress? = nil
+    ) throws -> [[Float]] {
+        let kind = effectiveKind(kind)
+        var result: [[Float]] = []
+        result.reserveCapacity(texts.count)
+        // Work through large inputs a slice at a time so that token ids never pile up in memory.
+        var start = 0
+        while start < texts.count {
+            let end = min(texts.count, start + Self.textsPerSlice)
+            let slice = Array(texts[start..<end])
+            let sequences = try tokenize(slice, kind: kind, longTexts: longTexts, indexBase: start)
+            let vectors = encode(sequences, owners: slice.count) { done in
+                progress?(start + done, texts.count)
+            }
+            result.append(contentsOf: vectors)
+            start = end
+        }
+        return result
+    }
+
+    /// Embeddings of ready-made model id sequences (`<s>` … `</s>` included, as `Tokenizer.encode` gives).
+    ///
+    /// Throws `EncoderError.invalidTokenIDs` for an empty sequence, one longer than `maxSequenceLength`,
+    /// or an id outside the embedding table.
+    public func embed(tokenIDs: [[Int32]], progress: EncodeProgress? = nil) throws -> [[Float]] {
+        for (index, ids) in tokenIDs.enumerated() { try validate(ids, index: index) }
+        let sequences = tokenIDs.enumerated().map { TokenSequence(owner: $0.offset, ids: $0.element) }
+        return encode(sequences, owners: tokenIDs.count) { done in progress?(done, tokenIDs.count) }
+    }
+
+    func validate(_ ids: [Int32], index: Int) throws {
+        guard !ids.isEmpty else { throw EncoderError.invalidTokenIDs(index: index, reason: "it is empty") }
+        guard ids.count <= maxSequenceLength else {
+            throw EncoderError.invalidTokenIDs(
+                index: index, reason: "it has \(ids.count) ids, more than the model's \(maxSequenceLength)")
+        }
+        if let bad = ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw EncoderError.invalidTokenIDs(
+                index: index, reason: "id \(bad) is outside the embedding table (0..<\(config.vocabSize))")
+        }
+    }
+}
