@@ -1,1 +1,5 @@
+// `GlossaBench encode | sgemm | encode-parity ...` are the encoder benchmarks (EncodeBench.swift, run-encode.sh).
+if CommandLine.arguments.count > 1, ["encode", "sgemm", "encode-parity"].contains(CommandLine.arguments[1]) {
+    EncodeBench.main(CommandLine.arguments)
+}
 print("GlossaBench: placeholder")
