@@ -9,6 +9,7 @@ struct Glossa: AsyncParsableCommand {
         abstract: "Multilingual dense retrieval with the mE5 encoder, FAISS and SQLite.",
         subcommands: [
             // One line per command; keep this list in the order of the README.
+            ModelCommand.self,
             TokenizeCommand.self,
         ]
     )
