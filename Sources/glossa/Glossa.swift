@@ -11,6 +11,12 @@ struct Glossa: AsyncParsableCommand {
             // One line per command; keep this list in the order of the README.
             ModelCommand.self,
             TokenizeCommand.self,
+            IndexCommand.self,
+            SearchCommand.self,
+            DeleteCommand.self,
+            InfoCommand.self,
+            VerifyCommand.self,
+            RebuildCommand.self,
         ]
     )
 }

@@ -1,0 +1,219 @@
+// Ingestion: read inputs → skip unchanged documents (content hash) → chunk on token boundaries →
+// embed with the "passage: " prefix (title first, as the reference does) → store a batch per SQLite
+// transaction → apply the exact chunk delta to the shard indexes and write them (temp + rename).
+import Foundation
+import GlossaStore
+import GlossaCore
+
+/// How to ingest.
+public struct IngestOptions: Sendable {
+    /// Documents per SQLite transaction (and per embedding call).
+    public var batchSize: Int = 64
+    /// Fail the whole run (before storing anything) on the first bad input line instead of skipping it.
+    public var strict = false
+    public init(batchSize: Int = 64, strict: Bool = false) {
+        self.batchSize = batchSize
+        self.strict = strict
+    }
+}
+
+/// What an ingest run did.
+public struct IngestReport: Sendable, CustomStringConvertible {
+    public var read = 0
+    public var inserted = 0
+    public var replaced = 0
+    public var metadataUpdated = 0
+    public var unchanged = 0
+    /// Bad lines or files skipped (see `issues`).
+    public var skipped = 0
+    /// Ids seen more than once within one input (the last occurrence wins).
+    public var duplicates = 0
+    public var chunksEmbedded = 0
+    public var seconds = 0.0
+    /// The problems found, in input order (at most `IngestReport.maxIssues` kept).
+    public var issues: [IngestError] = []
+    public static let maxIssues = 50
+
+    public var description: String {
+        var lines = [
+            "read \(read) documents: \(inserted) new, \(replaced) changed, \(metadataUpdated) metadata-only, "
+                + "\(unchanged) unchanged, \(skipped) skipped, \(duplicates) duplicate ids (last wins)",
+            String(format: "embedded %d chunks in %.1fs (%.1f chunks/s)", chunksEmbedded, seconds,
+                   seconds > 0 ? Double(chunksEmbedded) / seconds : 0),
+        ]
+        lines += issues.map { "  \($0)" }
+        if skipped + duplicates > issues.count { lines.append("  … \(skipped + duplicates - issues.count) more") }
+        return lines.joined(separator: "\n")
+    }
+
+    mutating func note(_ issue: IngestError) {
+        if issues.count < Self.maxIssues { issues.append(issue) }
+    }
+}
+
+extension DocumentCollection {
+    /// Adds or updates the documents of `inputs` (files or folders; see `InputReader`).
+    ///
+    /// Each batch is one SQLite transaction, so a crash loses at most the batch in flight; the shard
+    /// files are brought up to date at the end (and rebuilt from SQLite on the next open if the run
+    /// dies first). Re-running on the same input stores nothing new.
+    /// - Throws: `IngestError.badInput` under `strict`, before anything is stored; `StoreError` and
+    ///   `IngestError` for database and index failures (batches already committed stay stored).
+    public func ingest(inputs: [String], encoder: any CollectionEncoder, options: IngestOptions = IngestOptions())
+        throws -> IngestReport
+    {
+        let started = Date()
+        var report = IngestReport()
+        let total = try countDocuments(inputs, strict: options.strict)
+        let progress = ProgressReporter(label: "index \(folder.lastPathComponent)", unit: "docs", total: total,
+                                        enabled: progressEnabled)
+        let chunker = try Chunker(windowTokens: manifest.chunkTokens, overlapTokens: manifest.chunkOverlap)
+        var session = ChangeSet()
+        for input in inputs {
+            var seen = Set<String>()
+            var batch: [InputDocument] = []
+            var slot: [String: Int] = [:]
+            try InputReader.read(path: input) { result in
+                switch result {
+                case .failure(let issue):
+                    report.skipped += 1
+                    report.note(issue)
+                    progress.advance()
+                case .success(let document):
+                    report.read += 1
+                    if !seen.insert(document.id).inserted {
+                        report.duplicates += 1
+                        report.note(.badInput(file: document.file, line: document.line, field: "id",
+                                              reason: "duplicate id '\(document.id)'; the last occurrence wins"))
+                    }
+                    // Last wins inside a batch; across batches the later upsert replaces the earlier one.
+                    if let index = slot[document.id] { batch[index] = document } else {
+                        slot[document.id] = batch.count
+                        batch.append(document)
+                    }
+                    if batch.count >= options.batchSize {
+                        session.merge(try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report))
+                        progress.advance(by: batch.count)
+                        batch.removeAll(keepingCapacity: true)
+                        slot.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            if !batch.isEmpty {
+                session.merge(try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report))
+                progress.advance(by: batch.count)
+            }
+        }
+        try syncShards(session)
+        progress.finish()
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// Counts the documents of every input (for the progress ETA); under `strict`, throws the first
+    /// problem so that nothing is stored from a bad input.
+    private func countDocuments(_ inputs: [String], strict: Bool) throws -> Int {
+        var count = 0
+        for input in inputs {
+            try InputReader.read(path: input) { result in
+                if strict, case .failure(let issue) = result { throw issue }
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// Embeds and stores one batch of documents in one transaction; returns its chunk delta.
+    private func storeBatch(_ batch: [InputDocument], encoder: any CollectionEncoder, chunker: Chunker,
+                            report: inout IngestReport) throws -> ChangeSet
+    {
+        let existing = try store.fingerprints(externalIDs: batch.map(\.id))
+        var writes: [DocumentWrite] = []
+        var embedTexts: [String] = []
+        var pieces: [(write: Int, range: Range<Int>)] = []
+        for document in batch {
+            let hash = StableHash.contentHash(title: document.title, text: document.text)
+            let shard = StableHash.shard(of: document.id, shardCount: manifest.shardCount)
+            var write = DocumentWrite(externalID: document.id, title: document.title, text: document.text,
+                                      metadata: document.metadata, contentHash: hash, shard: shard, chunks: nil)
+            if let old = existing[document.id], old.contentHash == hash {
+                if old.metadataJSON == MetadataValue.canonicalJSON(document.metadata) {
+                    report.unchanged += 1
+                    continue
+                }
+                writes.append(write)
+                continue
+            }
+            let ranges = try chunkRanges(document, encoder: encoder, chunker: chunker)
+            let utf8 = Array(document.text.utf8)
+            for range in ranges {
+                let body = String(decoding: utf8[range], as: UTF8.self)
+                // The reference embeds "passage: {title} {text}" when a title exists.
+                embedTexts.append(document.title.map { $0 + " " + body } ?? body)
+                pieces.append((writes.count, range))
+            }
+            write.chunks = []
+            writes.append(write)
+        }
+        if !embedTexts.isEmpty {
+            let vectors = try encoder.embed(embedTexts, kind: .passage)
+            for (piece, vector) in zip(pieces, vectors) {
+                writes[piece.write].chunks?.append(
+                    NewChunk(start: piece.range.lowerBound, end: piece.range.upperBound, vector: vector))
+            }
+            report.chunksEmbedded += vectors.count
+        }
+        guard !writes.isEmpty else { return ChangeSet() }
+        let changes = try store.apply(writes, dimension: manifest.dimension)
+        report.inserted += changes.documentsInserted
+        report.replaced += changes.documentsReplaced
+        report.metadataUpdated += changes.documentsUpdated
+        return changes
+    }
+
+    /// The chunk byte ranges of a document: windows of at most `chunkTokens` content tokens that,
+    /// with `<s>`, `</s>`, the "passage: " prefix and the title, still fit the model's `maxTokens`.
+    func chunkRanges(_ document: InputDocument, encoder: any CollectionEncoder, chunker: Chunker) throws -> [Range<Int>] {
+        let tokens = try encoder.tokenRanges(document.text)
+        let overhead = try encoder.tokenRanges(TextKind.passage.apply(to: document.title.map { $0 + " " } ?? "")).count
+        // +1 leaves room for a token that may merge differently at the title/text seam.
+        let room = encoder.maxTokens - 2 - overhead - 1
+        let window = max(chunker.overlapTokens + 1, min(chunker.windowTokens, room))
+        return chunker.ranges(tokens: tokens, byteCount: document.text.utf8.count, window: window)
+    }
+
+    /// Deletes documents by external id; returns the ids that were not in the collection.
+    public func delete(externalIDs: [String]) throws -> (deleted: Int, missing: [String]) {
+        let (changes, missing) = try store.delete(externalIDs: externalIDs)
+        try syncShards(changes)
+        return (changes.documentsDeleted, missing)
+    }
+
+    /// Applies a chunk delta to the loaded shard indexes and writes the touched shard files.
+    /// Index types that cannot remove ids, or not yet trained, are rebuilt from SQLite instead.
+    func syncShards(_ changes: ChangeSet) throws {
+        let touched = Set(changes.added.keys).union(changes.removed.keys).sorted()
+        guard !touched.isEmpty else { return }
+        let states = Dictionary(uniqueKeysWithValues: try store.shardStates().map { ($0.shard, $0) })
+        for shard in touched {
+            guard let state = states[shard], shard < shards.count else { continue }
+            let index = shards[shard]
+            guard index.isTrained else {
+                shards[shard] = try rebuildShard(shard, persist: true)
+                continue
+            }
+            do {
+                _ = try index.remove(ids: changes.removed[shard] ?? [])
+                // Ids removed again later in the session are simply not found in SQLite.
+                let added = try store.vectors(ids: changes.added[shard] ?? [], dimension: manifest.dimension)
+                if !added.ids.isEmpty { try index.add(added.vectors, ids: added.ids) }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                shards[shard] = try rebuildShard(shard, persist: true)
+                continue
+            }
+            try persistShard(shard, index: index, version: state.version)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+// rebuild (every shard file from the stored vectors, optionally with a new index type or shard
+// count; no re-encoding), verify (SQLite and the shard files agree) and info.
+import Foundation
+import GlossaStore
+
+/// The outcome of `verify`: empty `problems` means SQLite and every shard file agree.
+public struct VerifyReport: Sendable, CustomStringConvertible {
+    public struct Shard: Sendable {
+        public var shard: Int
+        public var storedChunks: Int
+        public var indexedVectors: Int?
+    }
+    public var documents = 0
+    public var chunks = 0
+    public var shards: [Shard] = []
+    public var problems: [String] = []
+    public var isConsistent: Bool { problems.isEmpty }
+
+    public var description: String {
+        var lines = ["\(documents) documents, \(chunks) chunks in \(shards.count) shards"]
+        for shard in shards {
+            lines.append("  shard \(shard.shard): \(shard.storedChunks) stored, "
+                         + (shard.indexedVectors.map { "\($0) indexed" } ?? "no readable index"))
+        }
+        lines.append(problems.isEmpty ? "OK: SQLite and every shard file agree." : "\(problems.count) problem(s):")
+        lines += problems.map { "  - " + $0 }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// What `glossa info` shows.
+public struct CollectionInfo: Sendable, Codable {
+    public var path: String
+    public var documents: Int
+    public var chunks: Int
+    public var model: String
+    public var dimension: Int
+    public var indexType: String
+    public var chunkTokens: Int
+    public var chunkOverlap: Int
+    public var shardChunks: [Int]
+    public var shardFileBytes: [Int64]
+    public var databaseBytes: Int64
+    public var totalBytes: Int64
+}
+
+extension DocumentCollection {
+    /// Rebuilds every shard file from the stored vectors. A new `indexType` is validated first and
+    /// recorded; a new `shardCount` moves documents to their new shards (in one transaction) first.
+    public func rebuild(indexType: String? = nil, shardCount: Int? = nil) throws {
+        if let indexType, indexType != manifest.indexType {
+            try backend.validate(indexType: indexType)
+            try store.setIndexType(indexType)
+        }
+        if let shardCount, shardCount != manifest.shardCount {
+            guard (1...4096).contains(shardCount) else {
+                throw IngestError.invalidOption(name: "--shards", value: "\(shardCount)", reason: "must be 1...4096")
+            }
+            try store.reshard(count: shardCount) { StableHash.shard(of: $0, shardCount: shardCount) }
+        }
+        guard let updated = try store.manifest() else { throw IngestError.noSuchCollection(path: folder.path) }
+        let oldShardCount = manifest.shardCount
+        manifest = updated
+        shards = try (0..<manifest.shardCount).map { try rebuildShard($0, persist: true) }
+        // Files of shards that no longer exist would be stray: remove them.
+        for shard in manifest.shardCount..<max(oldShardCount, manifest.shardCount) {
+            try? FileManager.default.removeItem(atPath: shardPath(shard))
+        }
+    }
+
+    /// Checks that SQLite and the shard files on disk agree: every shard file readable and current,
+    /// every stored chunk in exactly its document's shard and in that shard's index, no stray ids,
+    /// every vector of the right length. Does not repair anything.
+    public func verify() throws -> VerifyReport {
+        var report = VerifyReport()
+        (report.documents, report.chunks) = try store.counts()
+        let dimension = manifest.dimension
+        var seen: [Int64: Int] = [:]
+        for state in try store.shardStates() {
+            var entry = VerifyReport.Shard(shard: state.shard, storedChunks: state.chunkCount)
+            let stored = try store.chunkIDs(shard: state.shard)
+            // Reading every vector checks its byte length (StoreError.corruptVector otherwise).
+            do {
+                try store.forEachVectorPage(shard: state.shard, dimension: dimension) { _, _ in }
+            } catch {
+                report.problems.append("shard \(state.shard): \(error)")
+            }
+            let path = shardPath(state.shard)
+            if !state.isCurrent {
+                report.problems.append("shard \(state.shard): the file does not reflect the database (version "
+                    + "\(state.indexedVersion.map(String.init) ?? "none") vs \(state.version)); run glossa rebuild")
+            }
+            do {
+                let index = try backend.read(path: path)
+                entry.indexedVectors = index.count
+                if index.count != stored.count {
+                    report.problems.append("shard \(state.shard): \(index.count) vectors indexed, \(stored.count) stored")
+                }
+                if let ids = try index.storedIDs() {
+                    let storedSet = Set(stored)
+                    let indexed = Set(ids)
+                    if indexed.count != ids.count { report.problems.append("shard \(state.shard): duplicate ids in the index") }
+                    let stray = indexed.subtracting(storedSet), missing = storedSet.subtracting(indexed)
+                    if !stray.isEmpty {
+                        report.problems.append("shard \(state.shard): \(stray.count) stray ids (e.g. \(stray.sorted().prefix(5)))")
+                    }
+                    if !missing.isEmpty {
+                        report.problems.append(
+                            "shard \(state.shard): \(missing.count) stored chunks missing (e.g. \(missing.sorted().prefix(5)))")
+                    }
+                    for id in ids {
+                        if let other = seen[id], other != state.shard {
+                            report.problems.append("chunk \(id) is in shards \(other) and \(state.shard)")
+                        }
+                        seen[id] = state.shard
+                    }
+                }
+            } catch {
+                report.problems.append("shard \(state.shard): cannot read \(path): \(error)")
+            }
+            report.shards.append(entry)
+        }
+        for document in try store.documentShards() {
+            let expected = StableHash.shard(of: document.externalID, shardCount: manifest.shardCount)
+            if document.shard != expected {
+                report.problems.append("document '\(document.externalID)' is in shard \(document.shard), expected \(expected)")
+            }
+        }
+        let stored = report.shards.reduce(0) { $0 + $1.storedChunks }
+        if stored != report.chunks {
+            report.problems.append("\(report.chunks - stored) chunks belong to no shard")
+        }
+        return report
+    }
+
+    /// Sizes and settings for `glossa info`.
+    public func info() throws -> CollectionInfo {
+        let (documents, chunks) = try store.counts()
+        let states = try store.shardStates()
+        let fileBytes = states.map { state -> Int64 in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: shardPath(state.shard))
+            return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        let database = store.diskBytes()
+        return CollectionInfo(
+            path: folder.path, documents: documents, chunks: chunks, model: manifest.modelName,
+            dimension: manifest.dimension, indexType: manifest.indexType, chunkTokens: manifest.chunkTokens,
+            chunkOverlap: manifest.chunkOverlap, shardChunks: states.map(\.chunkCount), shardFileBytes: fileBytes,
+            databaseBytes: database, totalBytes: database + fileBytes.reduce(0, +))
+    }
+}

@@ -1,0 +1,205 @@
+// A collection folder: `collection.sqlite` (the source of truth) plus one index file per shard,
+// derived from it. Opening checks the model, takes the write lock, and rebuilds any shard file that
+// is missing, unreadable or stale (its recorded SQLite version differs from the shard's current one).
+public import Foundation
+public import GlossaStore
+import GlossaCore
+
+/// Settings for a new collection; nil means "the default" for a new collection and "keep" for an
+/// existing one (a value that differs from the stored one is refused with `settingMismatch`).
+public struct CollectionSettings: Sendable {
+    public var indexType: String?
+    public var shardCount: Int?
+    public var chunkTokens: Int?
+    public var chunkOverlap: Int?
+
+    public init(indexType: String? = nil, shardCount: Int? = nil, chunkTokens: Int? = nil, chunkOverlap: Int? = nil) {
+        self.indexType = indexType
+        self.shardCount = shardCount
+        self.chunkTokens = chunkTokens
+        self.chunkOverlap = chunkOverlap
+    }
+
+    public static let defaultIndexType = "flat"
+    public static let defaultShardCount = 1
+    public static let defaultChunkTokens = 512
+    public static let defaultChunkOverlap = 64
+}
+
+/// An open collection. Not safe for concurrent mutation; `searchChunks` may run concurrently.
+public final class DocumentCollection: @unchecked Sendable {
+    /// The collection folder and its database.
+    public let folder: URL
+    public let store: Store
+    public internal(set) var manifest: Manifest
+    let backend: any IndexBackend
+    /// One index per shard, loaded (or rebuilt) on open; nil for collections opened with `loadShards: false`.
+    var shards: [any ShardIndex] = []
+    private let lock: FileLock?
+    /// Where progress lines go (nil: silent).
+    public var progressEnabled = false
+
+    /// The database file inside a collection folder.
+    public static func databasePath(_ folder: URL) -> String { folder.appendingPathComponent("collection.sqlite").path }
+
+    /// Opens the collection at `folder`.
+    /// - Parameters:
+    ///   - model: the encoder's name and dimension; a collection made with another model is refused.
+    ///     nil skips the check (info, verify, rebuild need no model).
+    ///   - create: settings for creating it when it does not exist (nil: it must exist).
+    ///   - writable: take the write lock and repair stale shard files on disk; otherwise open the
+    ///     database read-only and rebuild stale shards in memory only.
+    ///   - loadShards: false opens only the database (info, verify).
+    public init(folder: URL, model: (name: String, dimension: Int)?, create: CollectionSettings? = nil,
+                writable: Bool, loadShards: Bool = true, backend: any IndexBackend) throws {
+        self.folder = folder
+        self.backend = backend
+        let path = Self.databasePath(folder)
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists {
+            guard let create, writable, let model else { throw IngestError.noSuchCollection(path: folder.path) }
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw IngestError.filesystem(path: folder.path, operation: "create the collection folder", reason: "\(error)")
+            }
+            lock = try FileLock(folder: folder)
+            let chunkTokens = create.chunkTokens ?? CollectionSettings.defaultChunkTokens
+            let chunkOverlap = create.chunkOverlap ?? CollectionSettings.defaultChunkOverlap
+            _ = try Chunker(windowTokens: chunkTokens, overlapTokens: chunkOverlap)
+            let shardCount = create.shardCount ?? CollectionSettings.defaultShardCount
+            guard (1...4096).contains(shardCount) else {
+                throw IngestError.invalidOption(name: "--shards", value: "\(shardCount)", reason: "must be 1...4096")
+            }
+            let indexType = create.indexType ?? CollectionSettings.defaultIndexType
+            try backend.validate(indexType: indexType)
+            store = try Store(path: path)
+            manifest = Manifest(modelName: model.name, dimension: model.dimension, indexType: indexType,
+                                shardCount: shardCount, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap)
+            try store.setManifest(manifest)
+        } else {
+            lock = writable ? try FileLock(folder: folder) : nil
+            store = try Store(path: path, readOnly: !writable)
+            guard let stored = try store.manifest() else { throw IngestError.noSuchCollection(path: folder.path) }
+            manifest = stored
+            if let model, model.name != stored.modelName || model.dimension != stored.dimension {
+                throw IngestError.modelMismatch(collection: folder.path, stored: stored.modelName,
+                                                storedDimension: stored.dimension, given: model.name,
+                                                givenDimension: model.dimension)
+            }
+            if let create { try Self.check(create, against: stored, collection: folder.path) }
+        }
+        if loadShards { try loadAllShards(repair: writable) }
+    }
+
+    private static func check(_ settings: CollectionSettings, against stored: Manifest, collection: String) throws {
+        let pairs: [(String, String?, String)] = [
+            ("--index-type", settings.indexType, stored.indexType),
+            ("--shards", settings.shardCount.map(String.init), String(stored.shardCount)),
+            ("--chunk-tokens", settings.chunkTokens.map(String.init), String(stored.chunkTokens)),
+            ("--chunk-overlap", settings.chunkOverlap.map(String.init), String(stored.chunkOverlap)),
+        ]
+        for (name, given, old) in pairs {
+            if let given, given != old {
+                throw IngestError.settingMismatch(collection: collection, setting: name, stored: old, given: given)
+            }
+        }
+    }
+
+    /// The file of shard `shard`: `shard-003.faiss`.
+    public func shardPath(_ shard: Int) -> String {
+        folder.appendingPathComponent(String(format: "shard-%03d.", shard) + backend.fileExtension).path
+    }
+
+    // MARK: - Shard loading and rebuilding
+
+    /// Loads every shard, rebuilding from SQLite those that are missing, unreadable, stale or whose
+    /// count differs from SQLite's. With `repair`, rebuilt shards are written and recorded.
+    func loadAllShards(repair: Bool) throws {
+        let states = try store.shardStates()
+        var loaded: [any ShardIndex] = []
+        for state in states {
+            if let index = try? loadShard(state) {
+                // `try?` is deliberate: any failure to read a shard file means "rebuild it from SQLite".
+                loaded.append(index)
+            } else {
+                loaded.append(try rebuildShard(state.shard, persist: repair))
+            }
+        }
+        shards = loaded
+    }
+
+    private func loadShard(_ state: ShardState) throws -> (any ShardIndex)? {
+        let path = shardPath(state.shard)
+        guard state.isCurrent, FileManager.default.fileExists(atPath: path) else { return nil }
+        let index = try backend.read(path: path)
+        return index.count == state.chunkCount ? index : nil
+    }
+
+    /// A fresh index for `shard` built from the stored vectors (trained on them first when the
+    /// index type needs it); written and recorded when `persist`.
+    @discardableResult
+    func rebuildShard(_ shard: Int, persist: Bool) throws -> any ShardIndex {
+        let state = try store.shardStates().first { $0.shard == shard }
+        let count = state?.chunkCount ?? 0
+        let dimension = manifest.dimension
+        let index = try backend.make(indexType: manifest.indexType, dimension: dimension, expectedCount: count)
+        if !index.isTrained {
+            // A strided sample of at most 65,536 vectors is plenty for k-means on a shard.
+            let step = max(1, count / 65_536)
+            var sample: [Float] = []
+            var row = 0
+            try store.forEachVectorPage(shard: shard, dimension: dimension) { ids, flat in
+                for i in ids.indices {
+                    if row % step == 0 { sample += flat[i * dimension..<(i + 1) * dimension] }
+                    row += 1
+                }
+            }
+            try wrapIndex(shard, "train") { try index.train(sample) }
+        }
+        try store.forEachVectorPage(shard: shard, dimension: dimension) { ids, flat in
+            try wrapIndex(shard, "add") { try index.add(flat, ids: ids) }
+        }
+        if persist, let state { try persistShard(shard, index: index, version: state.version) }
+        return index
+    }
+
+    /// Writes `index` as shard `shard`'s file (temporary name, then rename) and records in SQLite
+    /// that the file reflects `version`.
+    func persistShard(_ shard: Int, index: any ShardIndex, version: Int64) throws {
+        try wrapIndex(shard, "write") { try index.write(to: shardPath(shard)) }
+        try store.markIndexed(shard: shard, version: version)
+    }
+
+    func wrapIndex<T>(_ shard: Int, _ operation: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as IngestError {
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw IngestError.index(collection: folder.path, shard: shard, operation: operation, message: "\(error)")
+        }
+    }
+}
+
+/// An exclusive advisory lock on `<folder>/.lock`, held while a process writes the collection.
+final class FileLock: Sendable {
+    private let descriptor: Int32
+
+    init(folder: URL) throws {
+        let path = folder.appendingPathComponent(".lock").path
+        descriptor = open(path, O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else {
+            throw IngestError.filesystem(path: path, operation: "open the lock file",
+                                         reason: String(cString: strerror(errno)))
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw IngestError.busy(collection: folder.path)
+        }
+    }
+
+    deinit { close(descriptor) }
+}

@@ -1,1 +1,0 @@
-// GlossaSearch: placeholder so the target builds; replaced by the module's real sources.
