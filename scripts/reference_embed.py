@@ -39,6 +39,15 @@ PREFIXES = {"query": "query: ", "passage": "passage: ", "none": ""}
 SPECIAL = re.compile(r"<s>|<pad>|</s>|<unk>|<mask>")
 
 
+def has_pooler(folder: pathlib.Path) -> bool:
+    """Whether model.safetensors holds pooler weights (mean pooling never uses them; this only keeps
+    transformers from reporting missing or unexpected keys)."""
+    from safetensors import safe_open
+
+    with safe_open(str(folder / "model.safetensors"), "np") as f:
+        return any(key.startswith("pooler.") for key in f.keys())
+
+
 class SlowXLMRTokenizer:
     """transformers 4.x XLMRobertaTokenizer (slow) semantics on top of the sentencepiece model."""
 
@@ -139,7 +148,8 @@ def main() -> None:
     rows = read_jsonl(pathlib.Path(args.input), args.field)
     tokenize = SlowXLMRTokenizer(folder / "sentencepiece.bpe.model") if args.tokenizer == "slow" else HFTokenizer(folder)
     ids = [tokenize(PREFIXES[args.kind] + text) for _, text in rows]
-    model = AutoModel.from_pretrained(str(folder), attn_implementation="eager", dtype=torch.float32).eval()
+    model = AutoModel.from_pretrained(str(folder), attn_implementation="eager", dtype=torch.float32,
+                                      add_pooling_layer=has_pooler(folder)).eval()
     vectors = embed(model, ids, args.batch)
 
     out = pathlib.Path(args.output)

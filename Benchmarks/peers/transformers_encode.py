@@ -42,6 +42,15 @@ PAD = 1
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 
 
+def has_pooler(folder: pathlib.Path) -> bool:
+    """Whether model.safetensors holds pooler weights (mean pooling never uses them; this only keeps
+    transformers from reporting missing or unexpected keys)."""
+    from safetensors import safe_open
+
+    with safe_open(str(folder / "model.safetensors"), "np") as f:
+        return any(key.startswith("pooler.") for key in f.keys())
+
+
 class Pooled(torch.nn.Module):
     """The model plus mean pooling and L2 normalisation: (input_ids, attention_mask) -> [B, H] embeddings."""
 
@@ -64,7 +73,8 @@ class Peer:
             if not (folder / name).is_file():
                 sys.exit(f"transformers_encode: {folder / name} is missing; pass --model <model folder>")
         self.tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder))
-        model = AutoModel.from_pretrained(str(folder), attn_implementation=attention, dtype=torch.float32)
+        model = AutoModel.from_pretrained(str(folder), attn_implementation=attention, dtype=torch.float32,
+                                          add_pooling_layer=has_pooler(folder))
         self.pooled = Pooled(model.eval()).eval()
         self.hidden = model.config.hidden_size
         self.batch = batch
