@@ -1,2 +1,84 @@
-// placeholder header; replaced by the faiss shim.
+// CFaiss: a flat C interface over Debian's static libfaiss.a (which ships no C API), owned by GlossaIndex.
+// Opaque handle, int status (0 = success), thread-local last error; no C++ exception crosses this line
+// (the pattern of faiss's own c_api/macros_impl.h). Also holds Glossa's exact inner-product kernel for flat
+// indexes (one cblas_sgemm per block + a top-k heap), which beats Debian's non-AVX2 faiss flat search.
 #pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// An owned faiss index (any factory result, possibly wrapped in IndexIDMap2). Free with glossa_faiss_free.
+typedef struct glossa_faiss_index glossa_faiss_index;
+
+/// Per-search knobs. A value <= 0 leaves the index's current setting unchanged.
+typedef struct glossa_faiss_search_params {
+    /// IVF: number of inverted lists visited.
+    int32_t nprobe;
+    /// HNSW: size of the dynamic candidate list.
+    int32_t ef_search;
+    /// Flat inner-product indexes: 1 = Glossa's sgemm + heap kernel, 0 = faiss's own IndexFlat search.
+    int32_t exact_kernel;
+} glossa_faiss_search_params;
+
+/// The message of the last failed call on this thread ("" when none). Valid until the next call on this thread.
+const char* glossa_faiss_last_error(void);
+
+/// Builds an index with faiss::index_factory(d, factory, METRIC_INNER_PRODUCT); wraps it in IndexIDMap2 when
+/// the result cannot take caller ids (Flat, HNSW, ...). On success *out owns the index.
+int glossa_faiss_create(const char* factory, int64_t d, glossa_faiss_index** out);
+
+/// Frees an index (NULL is allowed).
+void glossa_faiss_free(glossa_faiss_index* index);
+
+/// *out = 1 when the index needs no (more) training.
+int glossa_faiss_is_trained(const glossa_faiss_index* index, int32_t* out);
+
+/// Trains on n vectors x: (n, d) row-major.
+int glossa_faiss_train(glossa_faiss_index* index, int64_t n, const float* x);
+
+/// Adds n vectors x: (n, d) row-major with caller ids: (n).
+int glossa_faiss_add_with_ids(glossa_faiss_index* index, int64_t n, const float* x, const int64_t* ids);
+
+/// Removes the given ids (absent ids are ignored); *removed = how many vectors were removed.
+int glossa_faiss_remove_ids(glossa_faiss_index* index, int64_t n, const int64_t* ids, int64_t* removed);
+
+/// k nearest by inner product for n queries x: (n, d). scores, labels: (n, k), best first; missing -> label -1.
+int glossa_faiss_search(
+        glossa_faiss_index* index,
+        int64_t n,
+        const float* x,
+        int64_t k,
+        const glossa_faiss_search_params* params,
+        float* scores,
+        int64_t* labels);
+
+/// Number of stored vectors.
+int glossa_faiss_ntotal(const glossa_faiss_index* index, int64_t* out);
+
+/// Vector dimension.
+int glossa_faiss_dimension(const glossa_faiss_index* index, int64_t* out);
+
+/// Writes the index to path with faiss::write_index (the caller handles temp-then-rename).
+int glossa_faiss_write(const glossa_faiss_index* index, const char* path);
+
+/// Reads an index written by glossa_faiss_write; a corrupt or truncated file is an error status, not a crash.
+int glossa_faiss_read(const char* path, glossa_faiss_index** out);
+
+/// Copies the stored vector with caller id `id` into out: (d). Works for IDMap2-wrapped indexes.
+int glossa_faiss_reconstruct(const glossa_faiss_index* index, int64_t id, float* out);
+
+/// omp_set_num_threads for faiss's OpenMP loops (process-wide).
+void glossa_faiss_set_omp_threads(int32_t n);
+
+/// openblas_set_num_threads when the loaded BLAS is OpenBLAS (found at run time); returns 0 when it is not.
+int32_t glossa_faiss_set_blas_threads(int32_t n);
+
+/// openblas_get_num_threads, or -1 when the loaded BLAS is not OpenBLAS.
+int32_t glossa_faiss_blas_threads(void);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,28 @@
+// SearchParameters: per-search knobs for VectorIndex.search (IVF nprobe, HNSW efSearch, which exact kernel).
+
+/// Per-search settings. Each applies only to the index kind it names and is ignored by the others.
+public struct SearchParameters: Sendable, Hashable {
+    /// Which code path answers exact (flat) searches.
+    public enum ExactKernel: Sendable, Hashable {
+        /// Glossa's blockwise cblas_sgemm + top-k heap in CFaiss (the default; faster than Debian's faiss).
+        case glossa
+        /// faiss's own IndexFlat search (kept for comparison in tests and benchmarks).
+        case faiss
+    }
+
+    /// IVF: how many inverted lists to visit; nil = max(8, nlist / 32), capped at nlist.
+    public var nprobe: Int?
+    /// HNSW: size of the candidate list; nil = `max(defaultEfSearch, k)`.
+    public var efSearch: Int?
+    /// Flat indexes: which kernel runs the exact search.
+    public var exactKernel: ExactKernel
+
+    /// HNSW's efSearch when none is given (faiss's own default, 16, loses recall on 384-d embeddings).
+    public static let defaultEfSearch = 64
+
+    public init(nprobe: Int? = nil, efSearch: Int? = nil, exactKernel: ExactKernel = .glossa) {
+        self.nprobe = nprobe
+        self.efSearch = efSearch
+        self.exactKernel = exactKernel
+    }
+}
