@@ -124,7 +124,8 @@ public struct ModelConfig: Sendable, Equatable {
             "vocab_size": vocabSize,
             "max_position_embeddings": maxPositionEmbeddings,
             "type_vocab_size": typeVocabSize,
-            "layer_norm_eps": Double(layerNormEps),
+            // Via the shortest Float text, so 1e-12 is written as 1e-12, not 9.99999996e-13.
+            "layer_norm_eps": Double("\(layerNormEps)") ?? Double(layerNormEps),
             "pad_token_id": padTokenId,
             "hidden_act": hiddenAct,
             "position_embedding_type": "absolute",
@@ -157,9 +158,9 @@ private struct ConfigFields {
     }
 
     func int(_ field: String) throws -> Int {
-        // JSON numbers arrive as NSNumber; reject booleans and fractional values.
-        guard let number = try value(field) as? NSNumber, !(try value(field) is Bool),
-            Double(number.intValue) == number.doubleValue
+        // JSON numbers arrive as NSNumber; reject fractional values. (On Linux an NSNumber 1 also
+        // casts to Bool, so booleans cannot be told apart here and true reads as 1.)
+        guard let number = try value(field) as? NSNumber, Double(number.intValue) == number.doubleValue
         else {
             throw ModelError.invalidConfig(path: path, field: field, reason: "expected an integer")
         }

