@@ -50,7 +50,7 @@ test: setup model build
 ## demo: the main job end to end: index the multilingual sample collection and search it.
 demo: setup model build
 	rm -rf Indexes/demo
-	$(GLOSSA) index Indexes/demo samples/multilingual.jsonl --model $(MODEL_DIR)
+	$(GLOSSA) index Indexes/demo samples/passages.jsonl --model $(MODEL_DIR)
 	$(GLOSSA) info Indexes/demo
 	$(GLOSSA) search Indexes/demo "Wie hoch ist der höchste Berg der Welt?" --k 3 --model $(MODEL_DIR)
 	$(GLOSSA) search Indexes/demo "最长的河流是哪一条？" --k 3 --model $(MODEL_DIR)
