@@ -86,7 +86,8 @@ public struct FloatTensor: @unchecked Sendable {
 
 /// A safetensors file mapped read-only. Opening parses and validates the whole header (every
 /// tensor's byte range against the file length and its dtype and shape); loading a tensor is O(1)
-/// for aligned F32 and O(n) once for F16/BF16. Immutable after init: safe to share across threads.
+/// for aligned F32 and O(n) for F16/BF16, which each `floatTensor` call converts into a new owned
+/// buffer (load each tensor once and keep it). Immutable after init: safe to share across threads.
 ///
 /// Reference: https://github.com/huggingface/safetensors (format section of the README).
 public final class SafetensorsFile: @unchecked Sendable {
