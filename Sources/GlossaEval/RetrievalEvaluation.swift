@@ -49,17 +49,25 @@ public struct RetrievalEvaluator: Sendable {
     /// document. Complexity: O(Σ n log n) over the rankings.
     public func evaluate(run: Run, qrels: Qrels) throws -> RetrievalReport {
         var perQuery: [String: [String: Double]] = [:]
-        var unjudged: [String] = []
         for (query, documents) in run {
-            guard let judgments = qrels[query] else {
-                unjudged.append(query)
-                continue
-            }
-            let ranking = try TrecRanking.ranked(documents, query: query)
-            let grades = TrecRanking.grades(of: ranking, judgments: judgments)
-            perQuery[query] = values(grades: grades, judgments: judgments)
+            if let values = try scores(query: query, documents: documents, qrels: qrels) { perQuery[query] = values }
         }
-        let missing = qrels.keys.filter { run[$0] == nil }
+        return report(perQuery: perQuery, runQueries: Set(run.keys), qrels: qrels)
+    }
+
+    /// One query's metric values, or nil when the query has no qrels line (it is then not evaluated).
+    /// Lets a caller score rankings as they arrive and drop them (`RetrievalRun`).
+    public func scores(query: String, documents: [ScoredDocument], qrels: Qrels) throws -> [String: Double]? {
+        guard let judgments = qrels[query] else { return nil }
+        let ranking = try TrecRanking.ranked(documents, query: query)
+        return values(grades: TrecRanking.grades(of: ranking, judgments: judgments), judgments: judgments)
+    }
+
+    /// The report from per-query values (as `scores` made them) and the ids of every query in the run.
+    public func report(perQuery: [String: [String: Double]], runQueries: Set<String>, qrels: Qrels) -> RetrievalReport {
+        var perQuery = perQuery
+        let unjudged = runQueries.filter { qrels[$0] == nil }
+        let missing = qrels.keys.filter { !runQueries.contains($0) }
         if countMissing {
             for query in missing { perQuery[query] = values(grades: [], judgments: qrels[query] ?? [:]) }
         }

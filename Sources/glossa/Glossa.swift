@@ -17,6 +17,9 @@ struct Glossa: AsyncParsableCommand {
             InfoCommand.self,
             VerifyCommand.self,
             RebuildCommand.self,
+            EvalCommand.self,
+            BitextCommand.self,
+            ConvertXquadCommand.self,
         ]
     )
 }
