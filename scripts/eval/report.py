@@ -30,7 +30,7 @@ def parse_reference(path):
             tatoeba[cells[0]] = {"pairs": int(cells[1]), "accuracy": float(cells[2]), "f1": float(cells[3])}
         elif section == "xquad" and len(cells) == 4:
             xquad[cells[0]] = {"mAP": float(cells[1]), "nDCG@10": float(cells[2]), "Recall@100": float(cells[3])}
-    average = re.search(r"Average over these 100 languages: F1 ([0-9.]+), accuracy ([0-9.]+)", open(path).read())
+    average = re.search(r"Average over these 100 languages: F1 ([0-9]+\.[0-9]+), accuracy ([0-9]+\.[0-9]+)", open(path).read())
     return tatoeba, xquad, ({"f1": float(average.group(1)), "accuracy": float(average.group(2))} if average else None)
 
 
