@@ -76,19 +76,6 @@ struct TokenizerPropertyTests {
         }
     }
 
-    @Test("a token's span re-encodes to content for non-empty spans")
-    func spanSlices() throws {
-        let tokenizer = try TokenizerFixture.tokenizer()
-        for golden in try Golden.texts() {
-            let bytes = Array(golden.text.utf8)
-            for token in try tokenizer.contentTokens(golden.text) where !token.utf8Range.isEmpty {
-                // Any covered slice holds real text, so encoding it alone yields at least one token.
-                let slice = String(decoding: bytes[token.utf8Range], as: UTF8.self)
-                #expect(!(try tokenizer.contentTokens(slice)).isEmpty, "\(golden.id): \(slice.debugDescription)")
-            }
-        }
-    }
-
     private func isScalarBoundary(_ bytes: [UInt8], _ offset: Int) -> Bool {
         offset == bytes.count || bytes[offset] & 0xC0 != 0x80
     }
