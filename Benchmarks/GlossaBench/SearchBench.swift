@@ -42,6 +42,7 @@ enum SearchBench {
     static func run(arguments: [String]) throws {
         let options = try parse(arguments)
         VectorIndex.setThreadCount(options.threads)
+        FileHandle.standardError.write(Data("search: OpenBLAS core \(VectorIndex.blasCore)\n".utf8))
         let base = try load(options.base, rows: options.n, dimension: options.d)
         let queries = try load(options.queries, rows: options.nq, dimension: options.d)
         let side = options.index == "flat" ? "glossa-\(options.kernel)" : "glossa"

@@ -225,4 +225,11 @@ extension VectorIndex {
         glossa_faiss_set_omp_threads(n)
         _ = glossa_faiss_set_blas_threads(n)
     }
+
+    /// The OpenBLAS kernel set in use ("SkylakeX", "Haswell", ...; "" when the BLAS is not OpenBLAS).
+    /// Debian's OpenBLAS 0.3.21 falls back to "Prescott" (SSE3, ~4x slower sgemm) on CPUs newer than it knows;
+    /// CFaiss repairs that at load time for the whole process (set OPENBLAS_CORETYPE to override).
+    public static var blasCore: String {
+        String(cString: glossa_faiss_blas_core())
+    }
 }

@@ -79,6 +79,10 @@ int32_t glossa_faiss_set_blas_threads(int32_t n);
 /// openblas_get_num_threads, or -1 when the loaded BLAS is not OpenBLAS.
 int32_t glossa_faiss_blas_threads(void);
 
+/// OpenBLAS's kernel table name ("SkylakeX", ...) after CFaiss's load-time repair of OpenBLAS 0.3.21's
+/// Prescott fallback on CPUs it does not know; "" when the BLAS is not OpenBLAS.
+const char* glossa_faiss_blas_core(void);
+
 #ifdef __cplusplus
 }
 #endif
