@@ -115,7 +115,9 @@ public enum XquadConverter {
         do {
             return try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            let at = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            // Array positions print as their index ("data.0.paragraphs"), not Foundation's "Index 0".
+            let at = (context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }
+                .joined(separator: ".")
             throw EvalError.malformedDataset(path: path, reason: "missing field \(at)")
         } catch {
             throw EvalError.malformedDataset(path: path, reason: "\(error)")
