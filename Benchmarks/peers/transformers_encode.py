@@ -13,7 +13,9 @@
 # --backend onnxruntime exports the same model + pooling to ONNX once (legacy TorchScript exporter, opset 17,
 # cached in .cache/onnx/) and runs the forward pass in onnxruntime instead (same tokenizer, batching, pooling).
 # tokens = model input ids including <s> and </s> (no padding). Every measurement is repeated --runs times;
-# one JSON line per measurement gives the median wall time (median_ms) and tokens / median time (tokens_per_s).
+# one JSON line per measurement gives the median wall time (median_ms) and tokens / median time (tokens_per_s),
+# and the median process CPU time of all threads (cpu_ms, tokens_per_cpu_s). On a loaded machine, CPU time at
+# --threads 1 is the figure that other processes disturb least; with 2 threads, OpenMP's spin-waiting inflates it.
 #
 #   Benchmarks/.venv/bin/python Benchmarks/peers/transformers_encode.py --model Models/multilingual-e5-small \
 #       --queries Benchmarks/data/queries.txt --passages Benchmarks/data/passages.txt
@@ -136,9 +138,12 @@ def read_lines(path: str, prefix: str) -> list[str]:
     return [prefix + line for line in p.read_text(encoding="utf-8").split("\n") if line]
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
+def timed(fn, cpu: list[float] | None = None) -> float:
+    """Wall seconds of fn(); appends the process CPU seconds (all threads) to cpu when given."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     fn()
+    if cpu is not None:
+        cpu.append(time.process_time() - start_cpu)
     return time.perf_counter() - start
 
 
@@ -176,24 +181,30 @@ def main() -> None:
         texts = read_lines(path, prefix)
         vectors, tokens = peer.encode(texts)  # warm-up, untimed
         saved[name] = vectors
-        seconds = [timed(lambda: peer.encode(texts)) for _ in range(args.runs)]
+        cpu: list[float] = []
+        seconds = [timed(lambda: peer.encode(texts), cpu) for _ in range(args.runs)]
         median = statistics.median(seconds)
         print(json.dumps({
             "name": name, "side": side, "texts": len(texts), "tokens": tokens, "runs": args.runs,
             "median_ms": round(median * 1e3, 3), "min_ms": round(min(seconds) * 1e3, 3),
             "tokens_per_s": round(tokens / median, 1), "texts_per_s": round(len(texts) / median, 2),
+            "cpu_ms": round(statistics.median(cpu) * 1e3, 3),
+            "tokens_per_cpu_s": round(tokens / statistics.median(cpu), 1),
         }), flush=True)
 
     singles = read_lines(args.queries, "query: ")[: args.latency_count]
     for text in singles[:5]:
         peer.encode([text])  # warm-up
     tokens = sum(len(x) for x in peer.tokenize(singles))
-    latencies = [timed(lambda: peer.encode([text])) for _ in range(args.runs) for text in singles]
+    cpu = []
+    latencies = [timed(lambda: peer.encode([text]), cpu) for _ in range(args.runs) for text in singles]
     print(json.dumps({
         "name": "latency", "side": side, "texts": len(singles), "tokens": tokens, "runs": args.runs,
         "median_ms": round(statistics.median(latencies) * 1e3, 3),
         "p90_ms": round(float(np.percentile(latencies, 90)) * 1e3, 3),
         "tokens_per_s": round(tokens * args.runs / sum(latencies), 1),
+        "cpu_ms": round(statistics.median(cpu) * 1e3, 3),
+        "tokens_per_cpu_s": round(tokens * args.runs / sum(cpu), 1),
     }), flush=True)
 
     if args.save:
