@@ -28,7 +28,10 @@ final class SentencePieceModel: @unchecked Sendable {
         handle = loaded
         self.path = path
         var count: Int32 = 0
-        var unk: Int32 = 0, bos: Int32 = 0, eos: Int32 = 0, pad: Int32 = 0
+        var unk: Int32 = 0
+        var bos: Int32 = 0
+        var eos: Int32 = 0
+        var pad: Int32 = 0
         guard glossa_spm_piece_count(loaded, &count) == 0,
             glossa_spm_reserved_ids(loaded, &unk, &bos, &eos, &pad) == 0
         else {

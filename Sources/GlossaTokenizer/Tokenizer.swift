@@ -1,8 +1,8 @@
 // The mE5 / XLM-R tokenizer: sentencepiece through CSentencePiece with the semantics of transformers'
 // SLOW XLMRobertaTokenizer (fairseq id offset, special-token literals, <s> … </s>, right truncation).
 // Every caller goes through `encode`, which applies the TextKind prefix in exactly one place.
-public import GlossaCore
 import Foundation
+public import GlossaCore
 
 /// Turns text into XLM-R model ids, exactly as transformers 4.57 `XLMRobertaTokenizer` (slow) does.
 ///

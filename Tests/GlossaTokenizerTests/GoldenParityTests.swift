@@ -4,6 +4,7 @@ import Foundation
 import GlossaCore
 import GlossaTestSupport
 import Testing
+
 @testable import GlossaTokenizer
 
 @Suite("Golden token parity", .enabled(if: TokenizerFixture.enabled))
@@ -17,10 +18,13 @@ struct GoldenParityTests {
         for golden in texts {
             let got = try tokenizer.encode(golden.text, kind: .query)
             if got != golden.token_ids {
-                reports.append(TokenizerFixture.mismatch(golden.id, text: golden.text, got: got, expected: golden.token_ids))
+                reports.append(
+                    TokenizerFixture.mismatch(golden.id, text: golden.text, got: got, expected: golden.token_ids))
             }
         }
-        #expect(reports.isEmpty, "\(reports.count) of \(texts.count) texts differ:\n\(reports.prefix(5).joined(separator: "\n"))")
+        #expect(
+            reports.isEmpty,
+            "\(reports.count) of \(texts.count) texts differ:\n\(reports.prefix(5).joined(separator: "\n"))")
     }
 
     @Test("truncated golden texts keep the first 510 content tokens")
@@ -47,13 +51,15 @@ struct GoldenParityTests {
         var altMatches = 0
         for (index, line) in lines.enumerated() {
             if got[index] == line.ids { continue }
-            if let alt = line.ids_alt, got[index] == alt {
+            if let alt = line.idsAlt, got[index] == alt {
                 altMatches += 1
                 continue
             }
             mismatches += 1
             if reports.count < 5 {
-                reports.append(TokenizerFixture.mismatch("line \(index + 1)", text: line.text, got: got[index], expected: line.ids))
+                reports.append(
+                    TokenizerFixture.mismatch("line \(index + 1)", text: line.text, got: got[index], expected: line.ids)
+                )
             }
         }
         #expect(mismatches == 0, "\(mismatches) of \(lines.count) texts differ:\n\(reports.joined(separator: "\n"))")

@@ -5,6 +5,7 @@ import Foundation
 import GlossaCore
 import GlossaTestSupport
 import Testing
+
 @testable import GlossaTokenizer
 
 @Suite("Special-token literals", .enabled(if: TokenizerFixture.enabled))
@@ -61,7 +62,10 @@ struct SpecialLiteralTests {
 
     @Test("only the whitespace Python's str.isspace knows is stripped before <mask>")
     func pythonWhitespace() {
-        let spaces: [UInt32] = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1F, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+        let spaces: [UInt32] = [
+            0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1F, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x200A, 0x2028, 0x2029, 0x202F,
+            0x205F, 0x3000,
+        ]
         let nonSpaces: [UInt32] = [0x00, 0x08, 0x0E, 0x1B, 0x21, 0x84, 0x180E, 0x200B, 0x200D, 0x2060, 0xFEFF, 0x3001]
         #expect(spaces.allSatisfy(SpecialLiterals.isPythonWhitespace))
         #expect(!nonSpaces.contains(where: SpecialLiterals.isPythonWhitespace))

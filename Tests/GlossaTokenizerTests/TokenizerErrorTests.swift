@@ -2,6 +2,7 @@
 import Foundation
 import GlossaTestSupport
 import Testing
+
 @testable import GlossaTokenizer
 
 @Suite("Tokenizer errors")
@@ -45,7 +46,9 @@ struct TokenizerErrorTests {
         }
     }
 
-    @Test("malformed UTF-8 never reaches the tokenizer: String repairs it to U+FFFD", .enabled(if: TokenizerFixture.enabled))
+    @Test(
+        "malformed UTF-8 never reaches the tokenizer: String repairs it to U+FFFD",
+        .enabled(if: TokenizerFixture.enabled))
     func repairedInput() throws {
         let tokenizer = try TokenizerFixture.tokenizer()
         let repaired = String(decoding: [0x61, 0xFF, 0x62] as [UInt8], as: UTF8.self)

@@ -2,6 +2,7 @@
 // the golden token files from ../shared, and a formatter for mismatch reports.
 import Foundation
 import GlossaTestSupport
+
 @testable import GlossaTokenizer
 
 enum TokenizerFixture {
@@ -25,7 +26,12 @@ enum TokenizerFixture {
         let text: String
         let ids: [Int32]
         /// What libsentencepiece 0.1.97 gives on an exact score tie; either answer is right (golden README).
-        let ids_alt: [Int32]?
+        let idsAlt: [Int32]?
+
+        enum CodingKeys: String, CodingKey {
+            case text, ids
+            case idsAlt = "ids_alt"
+        }
     }
 
     /// Decompresses and decodes tokens-data.jsonl.gz with the system gzip (Foundation has no gzip).
@@ -48,7 +54,9 @@ enum TokenizerFixture {
 
     /// A failure report for one text: its name, the text (escaped) and both id lists.
     static func mismatch(_ name: String, text: String, got: [Int32], expected: [Int32]) -> String {
-        let firstDiff = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
+        let firstDiff =
+            zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? min(got.count, expected.count)
         return """
             \(name): first difference at index \(firstDiff) (got \(got.count) ids, expected \(expected.count))
               text:     \(text.debugDescription.prefix(300))

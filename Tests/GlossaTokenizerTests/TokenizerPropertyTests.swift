@@ -5,6 +5,7 @@ import Foundation
 import GlossaCore
 import GlossaTestSupport
 import Testing
+
 @testable import GlossaTokenizer
 
 @Suite("Tokenizer invariants", .enabled(if: TokenizerFixture.enabled))
@@ -62,7 +63,9 @@ struct TokenizerPropertyTests {
             var gaps: [Range<Int>] = []
             for token in tokens {
                 let range = token.utf8Range
-                #expect(range.lowerBound >= cursor && range.upperBound <= bytes.count, "\(text.debugDescription.prefix(60))")
+                #expect(
+                    range.lowerBound >= cursor && range.upperBound <= bytes.count, "\(text.debugDescription.prefix(60))"
+                )
                 #expect(isScalarBoundary(bytes, range.lowerBound) && isScalarBoundary(bytes, range.upperBound))
                 if range.lowerBound > cursor { gaps.append(cursor..<range.lowerBound) }
                 cursor = max(cursor, range.upperBound)
@@ -71,7 +74,9 @@ struct TokenizerPropertyTests {
             // What the spans leave out must carry no tokens of its own.
             for gap in gaps {
                 let skipped = String(decoding: bytes[gap], as: UTF8.self)
-                #expect(try tokenizer.contentTokens(skipped).isEmpty, "gap \(skipped.debugDescription) in \(text.debugDescription.prefix(60))")
+                #expect(
+                    try tokenizer.contentTokens(skipped).isEmpty,
+                    "gap \(skipped.debugDescription) in \(text.debugDescription.prefix(60))")
             }
         }
     }

@@ -31,7 +31,9 @@ struct TokenizeCommand: ParsableCommand {
         }
     }
 
-    @Option(name: .long, help: "Model folder with sentencepiece.bpe.model (default: $GLOSSA_MODEL, then \(ModelLocation.defaultPath)).")
+    @Option(
+        name: .long,
+        help: "Model folder with sentencepiece.bpe.model (default: $GLOSSA_MODEL, then \(ModelLocation.defaultPath)).")
     var model: String?
 
     @Option(name: .long, help: "Prefix added before tokenising: query (\"query: \"), passage (\"passage: \") or none.")
