@@ -19,6 +19,7 @@ public struct BEIRRecord: Sendable, Equatable {
     }
 }
 
+/// Reading and writing the BEIR files; every error names the file and the line.
 public enum BEIRFormat {
     /// Reads a BEIR JSONL file (`queries.jsonl` or `corpus.jsonl`) in file order. `_id` may be a JSON
     /// string or integer; `text` must be a string. Blank lines are skipped.

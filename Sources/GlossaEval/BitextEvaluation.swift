@@ -3,6 +3,7 @@
 import Foundation
 import GlossaCore
 
+/// One bitext pair of files, end to end. Not a long-lived object: make one per run.
 public struct BitextEvaluation: Sendable {
     public let embedder: any TextEmbedder
     /// Where embeddings are cached; nil embeds every time.
@@ -10,6 +11,7 @@ public struct BitextEvaluation: Sendable {
     /// Whether to print progress lines on standard error.
     public let showProgress: Bool
 
+    /// `cache` nil embeds every time; `showProgress` prints progress lines on standard error.
     public init(embedder: any TextEmbedder, cache: EmbeddingCache?, showProgress: Bool = false) {
         self.embedder = embedder
         self.cache = cache

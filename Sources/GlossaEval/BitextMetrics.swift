@@ -11,6 +11,7 @@ public struct BitextScores: Sendable, Equatable, Codable {
     public let f1: Double
 }
 
+/// Nearest-neighbour mining and its scores (pure functions; thread-safe).
 public enum BitextMetrics {
     /// For each source vector, the index of the target with the highest cosine similarity; among equal
     /// cosines the first index wins. Vectors need not be normalised (each is divided by its norm; a zero

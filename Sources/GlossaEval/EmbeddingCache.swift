@@ -20,6 +20,7 @@ public struct EmbeddingCache: Sendable {
     static let magic = Array("GLEMBED1".utf8)
     static let version: UInt32 = 1
 
+    /// A cache in `folder` (created on the first store).
     public init(folder: String) { self.folder = folder }
 
     /// The cache key of `texts` under `identity`: SHA-256 over the identity and the length-prefixed texts.

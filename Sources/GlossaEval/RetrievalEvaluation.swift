@@ -40,6 +40,7 @@ public struct RetrievalEvaluator: Sendable {
     public let metrics: [RetrievalMetric]
     public let countMissing: Bool
 
+    /// `metrics` in report order; `countMissing` as trec_eval `-c`.
     public init(metrics: [RetrievalMetric] = RetrievalMetric.standard, countMissing: Bool = false) {
         self.metrics = metrics
         self.countMissing = countMissing

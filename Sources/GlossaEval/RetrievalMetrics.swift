@@ -13,6 +13,7 @@ public struct ScoredDocument: Sendable, Hashable {
     public let id: String
     public let score: Double
 
+    /// A document id with its score.
     public init(id: String, score: Double) {
         self.id = id
         self.score = score

@@ -6,6 +6,7 @@ import GlossaCore
 /// A batch search: queries and k in, one ranking per query out (any order within a ranking).
 public typealias SearchFunction = (_ queries: [BEIRRecord], _ k: Int) throws -> [[ScoredDocument]]
 
+/// Query batches through a search function, scored as they arrive.
 public enum RetrievalRun {
     /// Searches every query (in order, `batchSize` at a time) for its top `k`, scores each ranking as it
     /// arrives and keeps only its first `runDepth` documents (trec_eval order) for the run file, so a

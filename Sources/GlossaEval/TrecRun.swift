@@ -2,6 +2,7 @@
 // Glossa's rankings can be checked with the field's own tools.
 import Foundation
 
+/// TREC run files: six space-separated columns per retrieved document.
 public enum TrecRun {
     /// Renders a run: queries in `order`, each ranking in trec_eval order (so the rank column agrees
     /// with how trec_eval will re-sort it), ranks from 1, scores printed exactly (shortest round-trip).

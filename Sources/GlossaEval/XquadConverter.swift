@@ -22,6 +22,7 @@ public struct BEIRDataset: Sendable {
     }
 }
 
+/// XQuAD-R → BEIR under the LAReQA protocol (see the file header).
 public enum XquadConverter {
     /// Converts `<directory>/<lang>.json` for each language, in the given order.
     ///

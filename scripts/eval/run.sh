@@ -43,11 +43,17 @@ if [ "$ONLY" != tatoeba ]; then
     "$GLOSSA" index "$collection" "$beir/corpus.jsonl" --model "$MODEL"
     echo "$stamp" > "$collection.stamp"
   fi
-  # k = the whole pool: LAReQA's mAP ranks every candidate, so the run must too.
-  pool=$(wc -l < "$beir/corpus.jsonl")
-  "$GLOSSA" eval "$collection" --model "$MODEL" --queries "$beir/queries.jsonl" --qrels "$beir/qrels/test.tsv" \
-    --k "$pool" --run "$WORK/xquad-r.trec" --json > "$WORK/xquad-r.json.tmp"
-  mv "$WORK/xquad-r.json.tmp" "$WORK/xquad-r.json"
+  # Searching is skipped when the collection, the queries, the qrels and the binary are all unchanged.
+  evalstamp=$( (cat "$collection.stamp"; sha256sum "$beir/queries.jsonl" "$beir/qrels/test.tsv" "$GLOSSA" | cut -c1-64) \
+    | sha256sum | cut -c1-64)
+  if [ ! -f "$WORK/xquad-r.json" ] || [ ! -f "$WORK/xquad-r.stamp" ] || [ "$(cat "$WORK/xquad-r.stamp")" != "$evalstamp" ]; then
+    # k = the whole pool: LAReQA's mAP ranks every candidate, so the run must too (the run file keeps 100).
+    pool=$(wc -l < "$beir/corpus.jsonl")
+    "$GLOSSA" eval "$collection" --model "$MODEL" --queries "$beir/queries.jsonl" --qrels "$beir/qrels/test.tsv" \
+      --k "$pool" --run "$WORK/xquad-r.trec" --run-depth 100 --json > "$WORK/xquad-r.json.tmp"
+    mv "$WORK/xquad-r.json.tmp" "$WORK/xquad-r.json"
+    echo "$evalstamp" > "$WORK/xquad-r.stamp"
+  fi
 fi
 
 python3 scripts/eval/report.py --work "$WORK" --reference "$DATA/reference-scores.md" --out eval
