@@ -20,6 +20,12 @@ extension DocumentCollection {
 
     /// The `k` best chunks for each query (row-major `n * dimension` floats), searching every shard
     /// concurrently and merging. Best first; ties broken by smaller chunk id.
+    ///
+    /// Every candidate is re-scored from its stored vector with one fixed dot-product loop, so a
+    /// chunk's score never depends on how the index blocked its computation (sharded flat equals
+    /// unsharded flat exactly), ids the database no longer holds are dropped, and approximate
+    /// encodings (SQ, PQ) are re-ranked by exact scores. Each shard is asked for `k + 8` so that
+    /// rounding near the k-th score cannot change which chunks are returned.
     public func searchChunks(_ queries: [Float], k: Int, options: SearchOptions = SearchOptions()) throws -> [[ChunkScore]] {
         let dimension = manifest.dimension
         precondition(queries.count % dimension == 0, "queries must be n * \(dimension) floats")
@@ -27,19 +33,32 @@ extension DocumentCollection {
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
         let results = ShardResults(count: shards.count)
         let shards = self.shards
+        let fetch = k + 8
         DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
             let index = shards[shard]
-            results.set(shard, Result { try index.search(queries, k: min(k, max(index.count, 1)), options: options) })
+            results.set(shard, Result { try index.search(queries, k: min(fetch, max(index.count, 1)), options: options) })
         }
-        var merged = Array(repeating: [ChunkScore](), count: queryCount)
+        var candidates = Array(repeating: [Int64](), count: queryCount)
         for shard in shards.indices {
             let perQuery = try wrapIndex(shard, "search") { try results.get(shard) }
             for (query, hits) in perQuery.enumerated() where query < queryCount {
-                merged[query] += hits.filter { $0.id >= 0 }.map { ChunkScore(id: $0.id, score: $0.score) }
+                candidates[query] += hits.lazy.filter { $0.id >= 0 }.map(\.id)
             }
         }
-        return merged.map { hits in
-            Array(hits.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }.prefix(k))
+        let (ids, flat) = try store.vectors(ids: Array(Set(candidates.joined())), dimension: dimension)
+        let row = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        return queries.withUnsafeBufferPointer { q in
+            flat.withUnsafeBufferPointer { v in
+                candidates.enumerated().map { query, chunkIDs in
+                    // An id in two shards (a damaged collection) is scored once.
+                    var seen = Set<Int64>()
+                    let scored = chunkIDs.compactMap { id -> ChunkScore? in
+                        guard seen.insert(id).inserted, let r = row[id] else { return nil }
+                        return ChunkScore(id: id, score: Self.dot(q, query * dimension, v, r * dimension, dimension))
+                    }
+                    return Array(Self.ranked(scored).prefix(k))
+                }
+            }
         }
     }
 
@@ -51,13 +70,29 @@ extension DocumentCollection {
         for start in stride(from: 0, to: candidates.count, by: 4_096) {
             let slice = Array(candidates[start..<min(start + 4_096, candidates.count)])
             let (ids, flat) = try store.vectors(ids: slice, dimension: dimension)
-            for (row, id) in ids.enumerated() {
-                var dot: Float = 0
-                for c in 0..<dimension { dot += query[c] * flat[row * dimension + c] }
-                scores.append(ChunkScore(id: id, score: dot))
+            query.withUnsafeBufferPointer { q in
+                flat.withUnsafeBufferPointer { v in
+                    for (row, id) in ids.enumerated() {
+                        scores.append(ChunkScore(id: id, score: Self.dot(q, 0, v, row * dimension, dimension)))
+                    }
+                }
             }
         }
-        return scores.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+        return Self.ranked(scores)
+    }
+
+    /// Best first, ties by smaller id.
+    static func ranked(_ scores: [ChunkScore]) -> [ChunkScore] {
+        scores.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+    }
+
+    /// The one dot product every reported score comes from: a fixed left-to-right loop, so equal
+    /// inputs give bit-identical scores on every path (index search, filtered exact search).
+    static func dot(_ a: UnsafeBufferPointer<Float>, _ aStart: Int, _ b: UnsafeBufferPointer<Float>, _ bStart: Int,
+                    _ count: Int) -> Float {
+        var sum: Float = 0
+        for c in 0..<count { sum += a[aStart + c] * b[bStart + c] }
+        return sum
     }
 }
 

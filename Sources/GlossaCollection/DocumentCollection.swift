@@ -78,7 +78,6 @@ public final class DocumentCollection: @unchecked Sendable {
                                 shardCount: shardCount, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap)
             try store.setManifest(manifest)
         } else {
-            lock = writable ? try FileLock(folder: folder) : nil
             store = try Store(path: path, readOnly: !writable)
             guard let stored = try store.manifest() else { throw IngestError.noSuchCollection(path: folder.path) }
             manifest = stored
@@ -88,6 +87,8 @@ public final class DocumentCollection: @unchecked Sendable {
                                                 givenDimension: model.dimension)
             }
             if let create { try Self.check(create, against: stored, collection: folder.path) }
+            // Locked only after the model and settings checks, so that a refusal names its real reason.
+            lock = writable ? try FileLock(folder: folder) : nil
         }
         if loadShards { try loadAllShards(repair: writable) }
     }
@@ -144,7 +145,8 @@ public final class DocumentCollection: @unchecked Sendable {
         let count = state?.chunkCount ?? 0
         let dimension = manifest.dimension
         let index = try backend.make(indexType: manifest.indexType, dimension: dimension, expectedCount: count)
-        if !index.isTrained {
+        // An empty shard of a type that needs training stays untrained until it has vectors.
+        if !index.isTrained, count > 0 {
             // A strided sample of at most 65,536 vectors is plenty for k-means on a shard.
             let step = max(1, count / 65_536)
             var sample: [Float] = []
