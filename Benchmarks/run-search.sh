@@ -13,6 +13,9 @@
 # means Glossa is faster. Environment: RUNS (5), THREADS (2), K (10), VENV (Benchmarks/.venv, else
 # Benchmarks/.venv-faiss), SKIP_BUILD=1. IVF uses IndexSpec's automatic nlist (~4 sqrt(n)), trains on the first
 # 39*nlist vectors, and both sides search with Glossa's default nprobe (max(8, nlist/32)).
+# PEER_CORETYPE: pip's faiss-cpu bundles its own OpenBLAS (0.3.15), which also falls back to Prescott kernels on
+# CPUs it does not know; by default the peer runs with OPENBLAS_CORETYPE=SkylakeX when the CPU has AVX-512
+# (its strongest setting; PEER_CORETYPE= runs it as installed). Glossa repairs its OpenBLAS itself (CFaiss).
 # Run it on a quiet machine: other processes on the 2 cores distort both sides (the load average is printed).
 set -euo pipefail
 
@@ -30,6 +33,18 @@ if ! "$PY" -c "import faiss, numpy" 2>/dev/null; then
     exit 1
 fi
 
+if [[ -z "${PEER_CORETYPE+set}" ]]; then
+    PEER_CORETYPE=""
+    grep -q avx512f /proc/cpuinfo && PEER_CORETYPE=SkylakeX
+fi
+peer() {
+    if [[ -n "$PEER_CORETYPE" ]]; then
+        OPENBLAS_CORETYPE="$PEER_CORETYPE" "$PY" Benchmarks/peers/faiss_search.py run "$@"
+    else
+        "$PY" Benchmarks/peers/faiss_search.py run "$@"
+    fi
+}
+
 RAWDIR=Benchmarks/results/raw
 mkdir -p "$RAWDIR/search"
 RAW="$RAWDIR/search-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
@@ -39,7 +54,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 BENCH=.build/release/GlossaBench
 echo "run-search: sizes ${SIZES[*]}, runs $RUNS, threads $THREADS, k $K, commit $(git rev-parse --short HEAD)," \
-    "faiss-cpu $("$PY" -c 'import faiss; print(faiss.__version__)'), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RAW.log"
+    "faiss-cpu $("$PY" -c 'import faiss; print(faiss.__version__)') (OPENBLAS_CORETYPE=${PEER_CORETYPE:-unset}), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RAW.log"
 
 for n in "${SIZES[@]}"; do
     data="$RAWDIR/search/n$n"
@@ -55,11 +70,11 @@ for n in "${SIZES[@]}"; do
     ivf=(--index ivf --nlist "$nlist" --nprobe "$nprobe" --train-per-list 39)
     echo "== n=$n flat (nq=$nq)"
     "$BENCH" search "${common[@]}" --index flat --kernel glossa | tee -a "$RAW"
-    "$PY" Benchmarks/peers/faiss_search.py run "${common[@]}" --index flat | tee -a "$RAW"
+    peer "${common[@]}" --index flat | tee -a "$RAW"
     "$BENCH" search "${common[@]}" --index flat --kernel faiss | tee -a "$RAW"
     echo "== n=$n IVF$nlist nprobe=$nprobe"
     "$BENCH" search "${common[@]}" "${ivf[@]}" | tee -a "$RAW"
-    "$PY" Benchmarks/peers/faiss_search.py run "${common[@]}" "${ivf[@]}" | tee -a "$RAW"
+    peer "${common[@]}" "${ivf[@]}" | tee -a "$RAW"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RAW.log"
 

@@ -21,7 +21,13 @@ constexpr int64_t kBaseBlock = 8192;
 constexpr int64_t kBaseBlockSingleQuery = 65536;
 
 // Pushes one row of scores (offset base in xb) into the query's heap (heap_scores, heap_labels): (k).
-inline void push_row(const float* row, int64_t count, int64_t base, int64_t k, float* heap_scores, int64_t* heap_labels) {
+inline void push_row(
+        const float* row,
+        int64_t count,
+        int64_t base,
+        int64_t k,
+        float* heap_scores,
+        int64_t* heap_labels) {
     float threshold = heap_scores[0];
     for (int64_t j = 0; j < count; j++) {
         // Almost always false after the first block: the branch is cheap and well predicted.

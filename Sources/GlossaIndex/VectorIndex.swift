@@ -29,7 +29,8 @@ public final class VectorIndex: @unchecked Sendable {
     /// Creates an empty index from a faiss `index_factory` string with the inner-product metric.
     public init(factory: String, dimension: Int) throws(IndexError) {
         guard dimension > 0 else {
-            throw .invalidArgument(operation: "create index '\(factory)'", reason: "dimension \(dimension) must be ≥ 1")
+            throw .invalidArgument(
+                operation: "create index '\(factory)'", reason: "dimension \(dimension) must be ≥ 1")
         }
         var created: OpaquePointer?
         let status = glossa_faiss_create(factory, Int64(dimension), &created)
@@ -87,7 +88,9 @@ public final class VectorIndex: @unchecked Sendable {
         guard !needsTraining else { throw .notTrained(operation: "add") }
         try locked { () throws(IndexError) in
             let status = vectors.withUnsafeBufferPointer { v in
-                ids.withUnsafeBufferPointer { glossa_faiss_add_with_ids(handle, Int64(n), v.baseAddress, $0.baseAddress) }
+                ids.withUnsafeBufferPointer {
+                    glossa_faiss_add_with_ids(handle, Int64(n), v.baseAddress, $0.baseAddress)
+                }
             }
             try check(status, operation: "add_with_ids of \(n) vectors")
         }
@@ -133,7 +136,8 @@ public final class VectorIndex: @unchecked Sendable {
             let status = queries.withUnsafeBufferPointer { q in
                 scores.withUnsafeMutableBufferPointer { s in
                     labels.withUnsafeMutableBufferPointer { l in
-                        glossa_faiss_search(handle, Int64(nq), q.baseAddress, Int64(kk), &params, s.baseAddress, l.baseAddress)
+                        glossa_faiss_search(
+                            handle, Int64(nq), q.baseAddress, Int64(kk), &params, s.baseAddress, l.baseAddress)
                     }
                 }
             }
