@@ -39,54 +39,21 @@ struct TokenizeCommand: ParsableCommand {
     @Option(name: .long, help: "Prefix added before tokenising: query (\"query: \"), passage (\"passage: \") or none.")
     var prefix: Prefix = .query
 
-    @Flag(name: .long, help: "Each input line is a JSON object with a string field \"text\".")
-    var jsonl = false
+    @OptionGroup var input: TextInputOptions
 
     /// Lines tokenised per encodeBatch call.
     private static let chunkSize = 1_024
-    private static let inputName = "<stdin>"
 
     func run() throws {
         let folder = ModelLocation.resolve(model)
         let tokenizer = try Tokenizer(
             modelPath: URL(fileURLWithPath: folder).appendingPathComponent("sentencepiece.bpe.model").path)
-        var pending: [String] = []
-        for line in LineReader(handle: FileHandle.standardInput) {
-            let text: String
-            do {
-                text = try parse(line)
-            } catch {
-                // Everything before the bad line is still printed, so the output lines up with the input.
-                try flush(&pending, tokenizer)
-                throw error
-            }
-            pending.append(text)
-            if pending.count == Self.chunkSize { try flush(&pending, tokenizer) }
-        }
-        try flush(&pending, tokenizer)
+        // A bad line stops the run after the lines before it are printed, so the output lines up with the input.
+        try input.forEachChunk(of: Self.chunkSize) { texts in try write(texts, tokenizer) }
     }
 
-    private struct JSONLine: Decodable {
-        let text: String
-    }
-
-    /// The text of one input line; throws `InputError` naming the line.
-    private func parse(_ line: InputLine) throws -> String {
-        let raw = try line.text(path: Self.inputName)
-        guard jsonl else { return raw }
-        do {
-            return try JSONDecoder().decode(JSONLine.self, from: Data(line.bytes)).text
-        } catch {
-            throw InputError.malformedLine(
-                path: Self.inputName, line: line.number, field: "text",
-                reason: "expected a JSON object with a string field \"text\"")
-        }
-    }
-
-    private func flush(_ pending: inout [String], _ tokenizer: Tokenizer) throws {
-        guard !pending.isEmpty else { return }
-        let encoded = try tokenizer.encodeBatch(pending, kind: prefix.kind)
-        pending.removeAll(keepingCapacity: true)
+    private func write(_ texts: [String], _ tokenizer: Tokenizer) throws {
+        let encoded = try tokenizer.encodeBatch(texts, kind: prefix.kind)
         var out = ""
         for ids in encoded {
             out += "["
