@@ -1,3 +1,5 @@
+// `GlossaBench search ...` is the vector-search benchmark (SearchBench.swift, run by Benchmarks/run-search.sh).
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "search" { SearchBench.main(CommandLine.arguments) }
 // `GlossaBench encode | sgemm | encode-parity ...` are the encoder benchmarks (EncodeBench.swift, run-encode.sh).
 if CommandLine.arguments.count > 1, ["encode", "sgemm", "encode-parity"].contains(CommandLine.arguments[1]) {
     EncodeBench.main(CommandLine.arguments)
