@@ -102,7 +102,7 @@ enum EncodeBench {
         let budget = try int(options, "token-budget", Encoder.defaultTokenBudget)
         BLAS.setThreadCount(threads)
         let encoder = try Encoder(modelFolder: model, tokenBudget: budget)
-        emit(["name": "meta", "side": "glossa", "threads": BLAS.threadCount, "token_budget": encoder.tokenBudget,
+        emit(["name": "meta", "side": "glossa", "threads": BLAS.threadCount, "openblas_core": BLAS.coreName, "token_budget": encoder.tokenBudget,
               "runs": runs, "dtype": "float32", "model": model, "loadavg": loadAverage()])
         for (name, path, kind) in [("queries", queriesPath, TextKind.query), ("passages", passagesPath, TextKind.passage)] {
             let texts = try lines(path)
@@ -142,6 +142,10 @@ enum EncodeBench {
         let runs = try int(options, "runs", 5)
         BLAS.setThreadCount(try int(options, "threads", 2))
         let c = 384, f = 1536
+        let before = BLAS.coreName
+        let after = BLAS.selectKernelsForThisCPU()
+        emit(["name": "sgemm_meta", "side": "glossa", "openblas_core_detected": before, "openblas_core_used": after,
+              "threads": BLAS.threadCount])
         let shapes = [("qkv", c, 3 * c), ("attention_output", c, c), ("ffn_in", c, f), ("ffn_out", f, c)]
         for (name, inF, outF) in shapes {
             let x = [Float](repeating: 0.01, count: t * inF)

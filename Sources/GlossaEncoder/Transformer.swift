@@ -21,7 +21,7 @@ struct PackedBatch {
 }
 
 /// Reused activation buffers for up to `capacity` tokens and texts of up to `maxLength` tokens.
-final class Workspace {
+final class Workspace: @unchecked Sendable {
     let capacity: Int
     let maxLength: Int
     /// (T, C) the residual stream.
@@ -52,18 +52,28 @@ final class Workspace {
 
 /// Runs the encoder stack. Thread-safe: forward passes are serialised by a lock (they already use
 /// every core, and OpenBLAS's thread count is process-global).
+///
+/// Parallelism: a batch with enough tokens is split into one group of texts per core, and the groups run
+/// side by side with single-threaded OpenBLAS (data parallel: no synchronisation inside a layer and no
+/// BLAS threads spinning while attention or GELU run). A small batch (one short query) runs as one group
+/// with multi-threaded OpenBLAS and attention heads spread over the cores, which is what latency needs.
 final class Transformer: @unchecked Sendable {
     let config: ModelConfig
     let weights: EncoderWeights
-    /// Attention and element-wise workers (one per core).
+    /// Cores used: groups of a split batch, or attention and element-wise workers of one group.
     let workers: Int
     private let lock = NSLock()
-    private var workspace: Workspace?
+    private var workspaces: [Workspace] = []
+
+    /// Batches with fewer tokens than this run as one group (splitting would starve the sgemms).
+    static var splitThreshold: Int { 192 }
 
     init(config: ModelConfig, weights: EncoderWeights) {
         self.config = config
         self.weights = weights
         workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
+        BLAS.selectKernelsForThisCPU()
     }
 
     /// The longest sequence the position table allows (512 for BERT and for XLM-R's 514 positions).
@@ -74,29 +84,67 @@ final class Transformer: @unchecked Sendable {
     func embed(_ batch: PackedBatch) -> [[Float]] {
         lock.lock()
         defer { lock.unlock() }
-        let total = batch.ids.count
-        let longest = batch.lengths.max() ?? 0
-        if let current = workspace, current.capacity >= total, current.maxLength >= longest {
-            return run(batch, workspace: current)
+        let groups = split(batch)
+        if groups.count == 1 {
+            return run(batch, workspace: workspace(0, for: batch), parallelInside: true)
         }
-        // Grow (never shrink below the previous size) so that a stream of similar batches reuses one workspace.
-        let grown = Workspace(
-            capacity: max(total, workspace?.capacity ?? 0), maxLength: max(longest, workspace?.maxLength ?? 0),
-            config: config, workers: workers)
-        workspace = grown
-        return run(batch, workspace: grown)
+        let spaces = groups.indices.map { workspace($0, for: groups[$0]) }
+        let results = ResultSlots(count: groups.count)
+        let threads = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        DispatchQueue.concurrentPerform(iterations: groups.count) { g in
+            results.store(g, run(groups[g], workspace: spaces[g], parallelInside: false))
+        }
+        BLAS.setThreadCount(threads)
+        return results.joined()
     }
 
     /// Frees the activation buffers (they are re-made on the next call).
     func releaseWorkspace() {
         lock.lock()
-        workspace = nil
+        workspaces = []
         lock.unlock()
+    }
+
+    /// Splits `batch` into up to `workers` groups of consecutive texts with about equal token counts.
+    private func split(_ batch: PackedBatch) -> [PackedBatch] {
+        guard workers > 1, batch.lengths.count > 1, batch.ids.count >= Self.splitThreshold else { return [batch] }
+        let target = (batch.ids.count + workers - 1) / workers
+        var groups: [PackedBatch] = []
+        var current = PackedBatch()
+        var offset = 0
+        for length in batch.lengths {
+            if current.ids.count >= target && groups.count < workers - 1 {
+                groups.append(current)
+                current = PackedBatch()
+            }
+            current.append(Array(batch.ids[offset..<(offset + length)]))
+            offset += length
+        }
+        groups.append(current)
+        return groups
+    }
+
+    /// Workspace `index`, grown (never shrunk) to fit `batch`, so that similar batches reuse the buffers.
+    private func workspace(_ index: Int, for batch: PackedBatch) -> Workspace {
+        let total = batch.ids.count, longest = batch.lengths.max() ?? 0
+        if index < workspaces.count, workspaces[index].capacity >= total, workspaces[index].maxLength >= longest {
+            return workspaces[index]
+        }
+        let previous = index < workspaces.count ? workspaces[index] : nil
+        let grown = Workspace(
+            capacity: max(total, previous?.capacity ?? 0), maxLength: max(longest, previous?.maxLength ?? 0),
+            config: config, workers: workers)
+        if index < workspaces.count { workspaces[index] = grown } else { workspaces.append(grown) }
+        return grown
     }
 
     // MARK: - Forward pass
 
-    private func run(_ batch: PackedBatch, workspace ws: Workspace) -> [[Float]] {
+    /// The forward pass of one group. `parallelInside`: spread attention heads and element-wise work
+    /// over the cores (one group at a time) or keep everything on this thread (groups side by side).
+    private func run(_ batch: PackedBatch, workspace ws: Workspace, parallelInside: Bool) -> [[Float]] {
+        let inner = parallelInside ? workers : 1
         let c = config.hiddenSize, f = config.intermediateSize, t = batch.ids.count
         var offsets: [Int] = []
         var start = 0
@@ -107,28 +155,32 @@ final class Transformer: @unchecked Sendable {
         var hidden = ws.hidden.pointer, projected = ws.projected.pointer
         // Embeddings: word[id] + token_type[0] + position[offset + i], in HF's order of additions.
         embed(batch, offsets: offsets, into: hidden)
-        layerNorm(hidden, rows: t, gamma: weights.embeddingNormWeight.pointer, beta: weights.embeddingNormBias.pointer)
+        layerNorm(hidden, rows: t, gamma: weights.embeddingNormWeight.pointer, beta: weights.embeddingNormBias.pointer,
+                  workers: inner)
         for layer in weights.layers {
-            // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C) + bqkv
-            linear(hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer,
+            // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C); the bias is added per head inside attention.
+            linear(hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, bias: nil,
                    outFeatures: 3 * c, into: ws.qkv.pointer)
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
-            attention(offsets: offsets, lengths: batch.lengths, workspace: ws)
-            // projected: (T, C) = context · Woᵀ + bo; hidden = LayerNorm(projected + hidden)
+            attention(offsets: offsets, lengths: batch.lengths, workspace: ws, bias: layer.qkvBias.pointer,
+                      workers: inner)
+            // projected: (T, C) = LayerNorm((context · Woᵀ + bo) + hidden)
             linear(ws.context.pointer, rows: t, inFeatures: c, weight: layer.attentionOutputWeight.pointer,
-                   bias: layer.attentionOutputBias.pointer, outFeatures: c, into: projected)
-            addInPlace(projected, hidden, count: t * c)
-            layerNorm(projected, rows: t, gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer)
+                   bias: nil, outFeatures: c, into: projected)
+            residualLayerNorm(projected, residual: hidden, rows: t, bias: layer.attentionOutputBias.pointer,
+                              gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
+                              workers: inner)
             swap(&hidden, &projected)
             // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1)
-            linear(hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer,
-                   bias: layer.intermediateBias.pointer, outFeatures: f, into: ws.ffnHidden.pointer)
-            gelu(ws.ffnHidden.pointer, count: t * f)
-            // projected: (T, C) = ffnHidden · W2ᵀ + b2; hidden = LayerNorm(projected + hidden)
-            linear(ws.ffnHidden.pointer, rows: t, inFeatures: f, weight: layer.outputWeight.pointer,
-                   bias: layer.outputBias.pointer, outFeatures: c, into: projected)
-            addInPlace(projected, hidden, count: t * c)
-            layerNorm(projected, rows: t, gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer)
+            linear(hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer, bias: nil,
+                   outFeatures: f, into: ws.ffnHidden.pointer)
+            gelu(ws.ffnHidden.pointer, rows: t, bias: layer.intermediateBias.pointer, workers: inner)
+            // projected: (T, C) = LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
+            linear(ws.ffnHidden.pointer, rows: t, inFeatures: f, weight: layer.outputWeight.pointer, bias: nil,
+                   outFeatures: c, into: projected)
+            residualLayerNorm(projected, residual: hidden, rows: t, bias: layer.outputBias.pointer,
+                              gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer,
+                              workers: inner)
             swap(&hidden, &projected)
         }
         // Pooling: mean over each text's tokens (all real: nothing is padded), then L2 normalisation.
@@ -163,4 +215,20 @@ final class Transformer: @unchecked Sendable {
             }
         }
     }
+}
+
+/// One result per group, each written by exactly one worker, read after all finish.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [[[Float]]]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    func store(_ index: Int, _ vectors: [[Float]]) {
+        lock.lock()
+        slots[index] = vectors
+        lock.unlock()
+    }
+
+    func joined() -> [[Float]] { slots.flatMap { $0 } }
 }

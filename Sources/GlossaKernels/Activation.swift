@@ -8,7 +8,10 @@
 @inline(__always)
 @usableFromInline
 func vexp(_ input: SIMD8<Float>) -> SIMD8<Float> {
-    var x = input.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
+    // Clamp with compare-and-select: SIMD `clamped` / `pointwiseMin` lower to scalar loops.
+    let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.3)
+    var x = input.replacing(with: low, where: input .< low)
+    x = x.replacing(with: high, where: x .> high)
     // n = round(x / ln 2) with the 1.5·2²³ trick: adding it rounds to an integer in the low mantissa bits.
     let magic = SIMD8<Float>(repeating: 12_582_912)
     let shifted = x * 1.442_695_04 + magic
@@ -78,9 +81,19 @@ public func softmaxRowsInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, cols
     let ld = stride ?? cols
     for r in 0..<rows {
         let row = x + r * ld
-        var maximum = -Float.infinity
-        for c in 0..<cols { maximum = max(maximum, row[c]) }
         let raw = UnsafeMutableRawPointer(row)
+        var maxima = SIMD8<Float>(repeating: -Float.infinity)
+        var m = 0
+        while m + 8 <= cols {
+            let v = raw.loadUnaligned(fromByteOffset: m * 4, as: SIMD8<Float>.self)
+            maxima = maxima.replacing(with: v, where: v .> maxima)
+            m += 8
+        }
+        var maximum = maxima.max()
+        while m < cols {
+            maximum = max(maximum, row[m])
+            m += 1
+        }
         var sums = SIMD8<Float>(repeating: 0)
         var c = 0
         while c + 8 <= cols {

@@ -48,12 +48,16 @@ public func linear(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
     precondition(bias == nil || bias?.count == weight.rows, "linear: bias length must equal \(weight.rows)")
     var out = Matrix(rows: x.rows, cols: weight.rows)
     if x.rows == 0 || weight.rows == 0 || x.cols == 0 { return out }
-    let biasValues = bias ?? []
     x.values.withUnsafeBufferPointer { xp in
         weight.values.withUnsafeBufferPointer { wp in
-            biasValues.withUnsafeBufferPointer { bp in
-                out.values.withUnsafeMutableBufferPointer { op in
-                    guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
+            out.values.withUnsafeMutableBufferPointer { op in
+                guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
+                // No bias must mean a nil pointer: an empty array's buffer may still have an address.
+                guard let bias else {
+                    linear(xa, rows: x.rows, inFeatures: x.cols, weight: wa, bias: nil, outFeatures: weight.rows, into: oa)
+                    return
+                }
+                bias.withUnsafeBufferPointer { bp in
                     linear(xa, rows: x.rows, inFeatures: x.cols, weight: wa, bias: bp.baseAddress,
                            outFeatures: weight.rows, into: oa)
                 }

@@ -195,3 +195,41 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         #expect(m.row(1) == [4, 5, 6])
     }
 }
+
+@Suite struct FusedKernelsTests {
+    @Test("GELU with bias equals bias then GELU", arguments: [1, 8, 13, 1536])
+    func geluBias(cols: Int) {
+        var rng = SeededValues(seed: UInt64(cols) + 3)
+        let x = rng.matrix(3, cols, scale: 4)
+        let bias = rng.matrix(1, cols).values
+        var expected = x
+        for r in 0..<3 { for c in 0..<cols { expected[r, c] += bias[c] } }
+        expected.values = Naive.gelu(expected.values)
+        var fast = x
+        fast.values.withUnsafeMutableBufferPointer { p in geluBiasInPlace(p.baseAddress!, rows: 3, cols: cols, bias: bias) }
+        #expect(maxDiff(fast.values, expected.values) <= 1e-6)
+    }
+
+    @Test("bias + residual + LayerNorm equals the naive composition", arguments: [5, 384])
+    func residualLayerNorm(cols: Int) {
+        var rng = SeededValues(seed: UInt64(cols) + 11)
+        let x = rng.matrix(4, cols), residual = rng.matrix(4, cols)
+        let bias = rng.matrix(1, cols).values, gamma = rng.matrix(1, cols).values, beta = rng.matrix(1, cols).values
+        var summed = x
+        for r in 0..<4 { for c in 0..<cols { summed[r, c] = (x[r, c] + bias[c]) + residual[r, c] } }
+        let expected = Naive.layerNorm(summed, gamma: gamma, beta: beta, eps: 1e-12)
+        var fast = x
+        fast.values.withUnsafeMutableBufferPointer { p in
+            addBiasResidualLayerNormInPlace(p.baseAddress!, rows: 4, cols: cols, bias: bias, residual: residual.values,
+                                            gamma: gamma, beta: beta, eps: 1e-12)
+        }
+        #expect(maxDiff(fast.values, expected.values) <= 2e-5)
+    }
+
+    @Test("bias on a strided block touches only that block")
+    func biasRows() {
+        var x = [Float](repeating: 0, count: 12)  // (3, 4), block = columns 1..2
+        x.withUnsafeMutableBufferPointer { p in addBiasRows(p.baseAddress! + 1, rows: 3, cols: 2, stride: 4, bias: [1, 2]) }
+        #expect(x == [0, 1, 2, 0, 0, 1, 2, 0, 0, 1, 2, 0])
+    }
+}

@@ -1,0 +1,56 @@
+// Fused epilogues for the Linear layers: the sgemm writes x·Wᵀ without bias, and the bias is added in the
+// pass that reads the product anyway (GELU, residual + LayerNorm, or the attention head block). This
+// saves a full write-and-reread of every (T, ·) activation per layer. Same arithmetic order as PyTorch:
+// (x·Wᵀ + b) first, then the residual.
+
+/// Adds `bias` (cols) to each of `rows` rows of `cols` values with row stride `stride` (e.g. one head's
+/// (n, D) block of the fused (T, 3C) qkv buffer).
+public func addBiasRows(
+    _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int, bias: UnsafePointer<Float>
+) {
+    for r in 0..<rows {
+        let row = x + r * stride
+        for c in 0..<cols { row[c] += bias[c] }
+    }
+}
+
+/// GELU (erf) of x + bias, in place: x[t, f] ← gelu(x[t, f] + bias[f]) (the FFN's first Linear + activation).
+///
+/// x: (T, F) row-major; bias: (F).
+public func geluBiasInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+    let raw = UnsafeMutableRawPointer(x)
+    let rawBias = UnsafeRawPointer(bias)
+    for r in 0..<rows {
+        let base = r * cols * 4
+        var c = 0
+        while c + 8 <= cols {
+            let v = raw.loadUnaligned(fromByteOffset: base + c * 4, as: SIMD8<Float>.self)
+                + rawBias.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
+            let g = v * 0.5 * (verf(v * 0.707_106_781_186_547_6) + 1)
+            raw.storeBytes(of: g, toByteOffset: base + c * 4, as: SIMD8<Float>.self)
+            c += 8
+        }
+        let row = x + r * cols
+        while c < cols {
+            row[c] += bias[c]
+            geluInPlace(row + c, count: 1)
+            c += 1
+        }
+    }
+}
+
+/// x ← LayerNorm((x + bias) + residual), row by row while the row is in cache (the output sub-layers:
+/// dense → dropout (identity) → LayerNorm(hidden + input), HF BertSelfOutput / BertOutput).
+///
+/// x, residual: (T, C) row-major; bias, gamma, beta: (C). `x` must not alias `residual`.
+public func addBiasResidualLayerNormInPlace(
+    _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>,
+    residual: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float
+) {
+    for r in 0..<rows {
+        let row = x + r * cols
+        let res = residual + r * cols
+        for c in 0..<cols { row[c] = (row[c] + bias[c]) + res[c] }
+        layerNormInPlace(row, rows: 1, cols: cols, gamma: gamma, beta: beta, eps: eps)
+    }
+}
