@@ -11,6 +11,7 @@ struct Glossa: AsyncParsableCommand {
             // One line per command; keep this list in the order of the README.
             ModelCommand.self,
             TokenizeCommand.self,
+            EmbedCommand.self,
             IndexCommand.self,
             SearchCommand.self,
             DeleteCommand.self,
