@@ -114,7 +114,9 @@ extension DocumentCollection {
     /// problem so that nothing is stored from a bad input.
     private func countDocuments(_ inputs: [String], strict: Bool) throws -> Int {
         var count = 0
-        for input in inputs {
+        // Standard input can be read only once: it gets no pre-pass (no ETA, and --strict stops at
+        // its first bad line after the batches before it were stored).
+        for input in inputs where input != "-" {
             try InputReader.read(path: input) { result in
                 if strict, case .failure(let issue) = result { throw issue }
                 count += 1
