@@ -85,6 +85,14 @@ enum EncodeBench {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// Process CPU seconds (all threads, user + system), as Python's time.process_time().
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -108,12 +116,20 @@ enum EncodeBench {
             let texts = try lines(path)
             let tokens = try texts.reduce(0) { $0 + (try encoder.tokenizer.encode($1, kind: kind).count) }
             _ = try encoder.embed(texts, kind: kind)  // warm-up, untimed
-            let times = try (0..<runs).map { _ in try seconds { _ = try encoder.embed(texts, kind: kind) } }
+            var cpu: [Double] = []
+            let times = try (0..<runs).map { _ in
+                let start = cpuSeconds()
+                defer { cpu.append(cpuSeconds() - start) }
+                return try seconds { _ = try encoder.embed(texts, kind: kind) }
+            }
             let m = median(times)
+            let cpuMedian = median(cpu)
             emit(["name": name, "side": "glossa", "texts": texts.count, "tokens": tokens, "runs": runs,
                   "median_ms": (m * 1e6).rounded() / 1e3, "min_ms": ((times.min() ?? 0) * 1e6).rounded() / 1e3,
                   "tokens_per_s": (Double(tokens) / m * 10).rounded() / 10,
-                  "texts_per_s": (Double(texts.count) / m * 100).rounded() / 100])
+                  "texts_per_s": (Double(texts.count) / m * 100).rounded() / 100,
+                  "cpu_ms": (cpuMedian * 1e6).rounded() / 1e3,
+                  "tokens_per_cpu_s": (Double(tokens) / cpuMedian * 10).rounded() / 10])
         }
         let singles = Array(try lines(queriesPath).prefix(latencyCount))
         for text in singles.prefix(5) { _ = try encoder.embed(queries: [text]) }
