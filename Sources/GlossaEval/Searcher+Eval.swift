@@ -12,7 +12,9 @@ extension RetrievalRun {
     ) throws -> (report: RetrievalReport, run: Run) {
         try evaluate(queries: queries, qrels: qrels, k: k, evaluator: evaluator, runDepth: runDepth,
                      showProgress: showProgress) { batch, k in
-            let hits = try searcher.search(queries: batch.map { Query(id: $0.id, text: $0.text) }, k: k)
+            // Ids and scores only: no text, title or metadata is read for the (up to k = pool) hits.
+            let hits = try searcher.search(
+                queries: batch.map { Query(id: $0.id, text: $0.text) }, k: k, content: .idsAndScores)
             return hits.map { ranking in ranking.map { ScoredDocument(id: $0.id, score: Double($0.score)) } }
         }
     }

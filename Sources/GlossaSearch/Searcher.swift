@@ -23,17 +23,19 @@ public final class Searcher: Sendable {
 
     /// The `k` best documents for one query text.
     public func search(_ text: String, k: Int = 10, filters: [MetadataFilter] = [],
-                       parameters: SearchOptions = SearchOptions()) throws -> [Hit]
+                       parameters: SearchOptions = SearchOptions(), content: HitContent = .full) throws -> [Hit]
     {
-        try search(queries: [Query(id: "q", text: text)], k: k, filters: filters, parameters: parameters)[0]
+        try search(queries: [Query(id: "q", text: text)], k: k, filters: filters, parameters: parameters,
+                   content: content)[0]
     }
 
     /// The `k` best documents for each query, in input order. Queries are encoded in batches with the
     /// "query: " prefix (the instruct template on instruct models) and searched with one index call
     /// per shard. With filters, every hit matches every filter and k hits are returned whenever
-    /// k matching documents exist.
+    /// k matching documents exist. `content: .idsAndScores` skips reading text, title and metadata
+    /// (same ranking and scores; for evaluation with large k).
     public func search(queries: [Query], k: Int, filters: [MetadataFilter] = [],
-                       parameters: SearchOptions = SearchOptions()) throws -> [[Hit]]
+                       parameters: SearchOptions = SearchOptions(), content: HitContent = .full) throws -> [[Hit]]
     {
         guard (1...10_000).contains(k) else { throw SearchError.invalidK(k) }
         if let empty = queries.first(where: { $0.text.allSatisfy(\.isWhitespace) }) {
@@ -41,39 +43,42 @@ public final class Searcher: Sendable {
         }
         guard !queries.isEmpty else { return [] }
         let vectors = try encoder.embed(queries.map(\.text), kind: .query)
-        return try search(vectors: vectors, k: k, filters: filters, parameters: parameters)
+        return try search(vectors: vectors, k: k, filters: filters, parameters: parameters, content: content)
     }
 
     /// The `k` best documents for each query vector (already encoded and normalised).
     public func search(vectors: [[Float]], k: Int, filters: [MetadataFilter] = [],
-                       parameters: SearchOptions = SearchOptions()) throws -> [[Hit]]
+                       parameters: SearchOptions = SearchOptions(), content: HitContent = .full) throws -> [[Hit]]
     {
-        if filters.isEmpty { return try searchUnfiltered(vectors, k: k, parameters: parameters) }
+        if filters.isEmpty {
+            return try widening(vectors, k: k, filters: [], parameters: parameters, content: content, fallback: nil)
+        }
         let pairs = filters.map { (key: $0.key, value: $0.value) }
         let matching = try collection.store.countChunks(matching: pairs)
         if matching == 0 { return Array(repeating: [], count: vectors.count) }
         if matching <= exactFilterLimit {
             // Exact: score every matching chunk from the stored vectors.
             let candidates = try collection.store.chunkIDs(matching: pairs)
+            let owners = try collection.store.chunkOwners(ids: candidates)
             return try vectors.map { vector in
-                try group(try collection.exactScores(vector, candidates: candidates), k: k, filters: [])
+                try group(try collection.exactScores(vector, candidates: candidates), owners: owners, k: k,
+                          filters: [], content: content)
             }
         }
-        return try widening(vectors, k: k, filters: filters, parameters: parameters) { vector in
+        return try widening(vectors, k: k, filters: filters, parameters: parameters, content: content) { vector in
             // The index could not produce k matches (approximate index): fall back to exact scoring.
             let candidates = try self.collection.store.chunkIDs(matching: pairs)
-            return try self.group(try self.collection.exactScores(vector, candidates: candidates), k: k, filters: [])
+            let owners = try self.collection.store.chunkOwners(ids: candidates)
+            return try self.group(try self.collection.exactScores(vector, candidates: candidates), owners: owners,
+                                  k: k, filters: [], content: content)
         }
-    }
-
-    private func searchUnfiltered(_ vectors: [[Float]], k: Int, parameters: SearchOptions) throws -> [[Hit]] {
-        try widening(vectors, k: k, filters: [], parameters: parameters, fallback: nil)
     }
 
     /// Over-fetches chunks (4·k, then ×4) until each query has k distinct documents passing the
-    /// filters, or the whole index has been fetched.
+    /// filters, or the whole index has been fetched. Chunk owners are read once per round for the
+    /// whole batch.
     private func widening(_ vectors: [[Float]], k: Int, filters: [MetadataFilter], parameters: SearchOptions,
-                          fallback: (([Float]) throws -> [Hit])?) throws -> [[Hit]]
+                          content: HitContent, fallback: (([Float]) throws -> [Hit])?) throws -> [[Hit]]
     {
         let total = collection.indexedChunks
         var results = Array(repeating: [Hit](), count: vectors.count)
@@ -82,9 +87,10 @@ public final class Searcher: Sendable {
         while !pending.isEmpty {
             let flat = pending.flatMap { vectors[$0] }
             let chunks = try collection.searchChunks(flat, k: fetch, options: parameters)
+            let owners = try collection.store.chunkOwners(ids: Array(Set(chunks.joined().map(\.id))))
             var stillPending: [Int] = []
             for (slot, query) in pending.enumerated() {
-                let hits = try group(chunks[slot], k: k, filters: filters)
+                let hits = try group(chunks[slot], owners: owners, k: k, filters: filters, content: content)
                 results[query] = hits
                 // Exhausted: the index returned fewer chunks than asked (all it has, or all that
                 // an approximate index reaches), or the whole index was asked for.
@@ -101,24 +107,54 @@ public final class Searcher: Sendable {
         return results
     }
 
-    /// Groups ranked chunks into documents (first = best chunk per document), keeps those matching
-    /// `filters`, and returns the first `k` as hits.
-    private func group(_ chunks: [ChunkScore], k: Int, filters: [MetadataFilter]) throws -> [Hit] {
-        let records = try collection.store.chunkRecords(ids: chunks.map(\.id))
+    /// Groups ranked chunks into documents (first = best chunk per document, using only `owners`),
+    /// keeps those matching `filters`, and returns the first `k` as hits. Text, title and metadata
+    /// are read only for the documents considered (with filters) or returned (`.full`).
+    private func group(_ chunks: [ChunkScore], owners: [Int64: ChunkOwner], k: Int, filters: [MetadataFilter],
+                       content: HitContent) throws -> [Hit]
+    {
         var seen = Set<Int64>()
-        var hits: [Hit] = []
+        var best: [(chunk: ChunkScore, owner: ChunkOwner)] = []
         for chunk in chunks {
-            guard let record = records[chunk.id], seen.insert(record.document.rowID).inserted else { continue }
+            guard let owner = owners[chunk.id], seen.insert(owner.documentRowID).inserted else { continue }
+            best.append((chunk, owner))
+            if filters.isEmpty, best.count == k { break }
+        }
+        guard !filters.isEmpty || content == .full else {
+            return best.map { chunk, owner in
+                Hit(id: owner.externalID, score: chunk.score, title: nil, text: "", metadata: [:],
+                    chunk: Hit.Span(start: owner.start, end: owner.end), chunkID: chunk.id)
+            }
+        }
+        let records = try collection.store.chunkRecords(ids: best.map(\.chunk.id))
+        var hits: [Hit] = []
+        for (chunk, _) in best {
+            guard let record = records[chunk.id] else { continue }
             let metadata = try MetadataValue.parseObject(record.document.metadataJSON)
             if !filters.isEmpty, !MetadataFilter.matches(filters, metadata: metadata) { continue }
-            let utf8 = Array(record.document.text.utf8)
-            let span = max(0, min(record.start, utf8.count))..<max(0, min(record.end, utf8.count))
-            hits.append(Hit(
-                id: record.document.externalID, score: chunk.score, title: record.document.title,
-                text: String(decoding: utf8[span], as: UTF8.self), metadata: metadata,
-                chunk: Hit.Span(start: record.start, end: record.end), chunkID: chunk.id))
+            if content == .full {
+                let utf8 = Array(record.document.text.utf8)
+                let span = max(0, min(record.start, utf8.count))..<max(0, min(record.end, utf8.count))
+                hits.append(Hit(
+                    id: record.document.externalID, score: chunk.score, title: record.document.title,
+                    text: String(decoding: utf8[span], as: UTF8.self), metadata: metadata,
+                    chunk: Hit.Span(start: record.start, end: record.end), chunkID: chunk.id))
+            } else {
+                hits.append(Hit(
+                    id: record.document.externalID, score: chunk.score, title: nil, text: "", metadata: [:],
+                    chunk: Hit.Span(start: record.start, end: record.end), chunkID: chunk.id))
+            }
             if hits.count == k { break }
         }
         return hits
     }
+}
+
+/// What a hit carries besides its document id, score and chunk span.
+public enum HitContent: Sendable, Equatable {
+    /// Title, best-chunk text and metadata (read from the database for the returned hits only).
+    case full
+    /// Only id, score and chunk span: `title` is nil, `text` empty, `metadata` empty. Rankings and
+    /// scores are identical to `.full`; used by evaluation, where k can be the whole collection.
+    case idsAndScores
 }

@@ -126,3 +126,13 @@ public struct ChunkRecord: Sendable, Equatable {
     public var end: Int
     public var document: StoredDocument
 }
+
+/// A chunk's owning document (row id and external id) and its UTF-8 byte span, without any text:
+/// what ranking and grouping need (see `Store.chunkOwners(ids:)`).
+public struct ChunkOwner: Sendable, Equatable {
+    public var chunkID: Int64
+    public var documentRowID: Int64
+    public var start: Int
+    public var end: Int
+    public var externalID: String
+}

@@ -93,6 +93,35 @@ extension Store {
         }
     }
 
+    /// The owning document of each chunk in `ids` (row id, external id) and the chunk's byte span,
+    /// keyed by chunk id (unknown ids are absent). Reads no text, title or metadata, so ranking and
+    /// grouping thousands of chunks per query stays cheap; `chunkRecords(ids:)` fetches the rest.
+    public func chunkOwners(ids: [Int64]) throws -> [Int64: ChunkOwner] {
+        try perform("reading the documents of \(ids.count) chunks") {
+            try writer.read { db in
+                var result: [Int64: ChunkOwner] = [:]
+                result.reserveCapacity(ids.count)
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let slice = Array(ids[start..<min(start + 500, ids.count)])
+                    let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: """
+                            SELECT c.id, c.document_id, c.start, c."end", d.external_id
+                            FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.id IN (\(marks))
+                            """,
+                        arguments: StatementArguments(slice))
+                    while let row = try rows.next() {
+                        let id: Int64 = row[0]
+                        result[id] = ChunkOwner(
+                            chunkID: id, documentRowID: row[1], start: row[2], end: row[3], externalID: row[4])
+                    }
+                }
+                return result
+            }
+        }
+    }
+
     /// Ids of the chunks whose document matches EVERY filter (`key == value` on the flattened
     /// metadata, see `MetadataValue.filterEntries`), ascending, at most `limit` (nil: all).
     public func chunkIDs(matching filters: [(key: String, value: String)], limit: Int? = nil) throws -> [Int64] {
