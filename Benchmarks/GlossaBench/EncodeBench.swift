@@ -59,7 +59,9 @@ enum EncodeBench {
 
     static func int(_ options: [String: String], _ key: String, _ fallback: Int) throws -> Int {
         guard let text = options[key] else { return fallback }
-        guard let value = Int(text), value > 0 else { throw UsageError(description: "--\(key) needs a positive integer, got '\(text)'") }
+        guard let value = Int(text), value > 0 else {
+            throw UsageError(description: "--\(key) needs a positive integer, got '\(text)'")
+        }
         return value
     }
 
@@ -74,7 +76,8 @@ enum EncodeBench {
 
     static func emit(_ object: [String: Any]) {
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-           let text = String(data: data, encoding: .utf8) {
+            let text = String(data: data, encoding: .utf8)
+        {
             FileHandle.standardOutput.write(Data((text + "\n").utf8))
         }
     }
@@ -95,13 +98,15 @@ enum EncodeBench {
 
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     // MARK: - encode
 
     static func encodeBench(_ options: [String: String]) throws {
-        guard let model = options["model"], let queriesPath = options["queries"], let passagesPath = options["passages"] else {
+        guard let model = options["model"], let queriesPath = options["queries"], let passagesPath = options["passages"]
+        else {
             throw UsageError(description: "--model, --queries and --passages are required\n\(usage)")
         }
         let runs = try int(options, "runs", 5)
@@ -110,9 +115,14 @@ enum EncodeBench {
         let budget = try int(options, "token-budget", Encoder.defaultTokenBudget)
         BLAS.setThreadCount(threads)
         let encoder = try Encoder(modelFolder: model, tokenBudget: budget)
-        emit(["name": "meta", "side": "glossa", "threads": BLAS.threadCount, "openblas_core": BLAS.coreName, "token_budget": encoder.tokenBudget,
-              "runs": runs, "dtype": "float32", "model": model, "loadavg": loadAverage()])
-        for (name, path, kind) in [("queries", queriesPath, TextKind.query), ("passages", passagesPath, TextKind.passage)] {
+        emit([
+            "name": "meta", "side": "glossa", "threads": BLAS.threadCount, "openblas_core": BLAS.coreName,
+            "token_budget": encoder.tokenBudget,
+            "runs": runs, "dtype": "float32", "model": model, "loadavg": loadAverage(),
+        ])
+        for (name, path, kind) in [
+            ("queries", queriesPath, TextKind.query), ("passages", passagesPath, TextKind.passage),
+        ] {
             let texts = try lines(path)
             let tokens = try texts.reduce(0) { $0 + (try encoder.tokenizer.encode($1, kind: kind).count) }
             _ = try encoder.embed(texts, kind: kind)  // warm-up, untimed
@@ -124,12 +134,14 @@ enum EncodeBench {
             }
             let m = median(times)
             let cpuMedian = median(cpu)
-            emit(["name": name, "side": "glossa", "texts": texts.count, "tokens": tokens, "runs": runs,
-                  "median_ms": (m * 1e6).rounded() / 1e3, "min_ms": ((times.min() ?? 0) * 1e6).rounded() / 1e3,
-                  "tokens_per_s": (Double(tokens) / m * 10).rounded() / 10,
-                  "texts_per_s": (Double(texts.count) / m * 100).rounded() / 100,
-                  "cpu_ms": (cpuMedian * 1e6).rounded() / 1e3,
-                  "tokens_per_cpu_s": (Double(tokens) / cpuMedian * 10).rounded() / 10])
+            emit([
+                "name": name, "side": "glossa", "texts": texts.count, "tokens": tokens, "runs": runs,
+                "median_ms": (m * 1e6).rounded() / 1e3, "min_ms": ((times.min() ?? 0) * 1e6).rounded() / 1e3,
+                "tokens_per_s": (Double(tokens) / m * 10).rounded() / 10,
+                "texts_per_s": (Double(texts.count) / m * 100).rounded() / 100,
+                "cpu_ms": (cpuMedian * 1e6).rounded() / 1e3,
+                "tokens_per_cpu_s": (Double(tokens) / cpuMedian * 10).rounded() / 10,
+            ])
         }
         let singles = Array(try lines(queriesPath).prefix(latencyCount))
         for text in singles.prefix(5) { _ = try encoder.embed(queries: [text]) }
@@ -139,10 +151,12 @@ enum EncodeBench {
             for text in singles { latencies.append(try seconds { _ = try encoder.embed(queries: [text]) }) }
         }
         let sorted = latencies.sorted()
-        emit(["name": "latency", "side": "glossa", "texts": singles.count, "tokens": tokens, "runs": runs,
-              "median_ms": (median(latencies) * 1e6).rounded() / 1e3,
-              "p90_ms": (sorted[min(sorted.count - 1, sorted.count * 9 / 10)] * 1e6).rounded() / 1e3,
-              "tokens_per_s": (Double(tokens * runs) / latencies.reduce(0, +) * 10).rounded() / 10])
+        emit([
+            "name": "latency", "side": "glossa", "texts": singles.count, "tokens": tokens, "runs": runs,
+            "median_ms": (median(latencies) * 1e6).rounded() / 1e3,
+            "p90_ms": (sorted[min(sorted.count - 1, sorted.count * 9 / 10)] * 1e6).rounded() / 1e3,
+            "tokens_per_s": (Double(tokens * runs) / latencies.reduce(0, +) * 10).rounded() / 10,
+        ])
     }
 
     static func loadAverage() -> [Double] {
@@ -157,11 +171,14 @@ enum EncodeBench {
         let t = try int(options, "tokens", 4096)
         let runs = try int(options, "runs", 5)
         BLAS.setThreadCount(try int(options, "threads", 2))
-        let c = 384, f = 1536
+        let c = 384
+        let f = 1536
         let before = BLAS.coreName
         let after = BLAS.selectKernelsForThisCPU()
-        emit(["name": "sgemm_meta", "side": "glossa", "openblas_core_detected": before, "openblas_core_used": after,
-              "threads": BLAS.threadCount])
+        emit([
+            "name": "sgemm_meta", "side": "glossa", "openblas_core_detected": before, "openblas_core_used": after,
+            "threads": BLAS.threadCount,
+        ])
         let shapes = [("qkv", c, 3 * c), ("attention_output", c, c), ("ffn_in", c, f), ("ffn_out", f, c)]
         for (name, inF, outF) in shapes {
             let x = [Float](repeating: 0.01, count: t * inF)
@@ -170,16 +187,19 @@ enum EncodeBench {
             var out = [Float](repeating: 0, count: t * outF)
             let run = {
                 out.withUnsafeMutableBufferPointer { o in
-                    linear(x, rows: t, inFeatures: inF, weight: w, bias: b, outFeatures: outF, into: o.baseAddress!)
+                    guard let base = o.baseAddress else { return }
+                    linear(x, rows: t, inFeatures: inF, weight: w, bias: b, outFeatures: outF, into: base)
                 }
             }
             run()
             let times = (0..<runs).map { _ in seconds(run) }
             let m = median(times)
             let flops = 2.0 * Double(t) * Double(inF) * Double(outF)
-            emit(["name": "sgemm_\(name)", "side": "glossa", "m": t, "k": inF, "n": outF,
-                  "median_ms": (m * 1e6).rounded() / 1e3, "gflop_per_s": (flops / m / 1e8).rounded() / 10,
-                  "tokens_per_s": (Double(t) / m).rounded()])
+            emit([
+                "name": "sgemm_\(name)", "side": "glossa", "m": t, "k": inF, "n": outF,
+                "median_ms": (m * 1e6).rounded() / 1e3, "gflop_per_s": (flops / m / 1e8).rounded() / 10,
+                "tokens_per_s": (Double(t) / m).rounded(),
+            ])
         }
         // The Linear layers' share of one token through the 12 layers: 2·(3C² + C² + 2CF) flops per layer.
         let perToken = 12.0 * 2 * Double(4 * c * c + 2 * c * f)

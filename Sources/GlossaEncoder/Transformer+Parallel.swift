@@ -23,7 +23,9 @@ extension Transformer {
     /// columns h·D..<(h+1)·D (+C for keys, +2C for values); bias: (3C); context: (T, C), heads side by side.
     /// Per (b, h): add the head's q/k/v bias; scores (n, n) = q kᵀ / √D; softmax by row; context = scores · v.
     func attention(offsets: [Int], lengths: [Int], workspace ws: Workspace, bias: UnsafePointer<Float>, workers: Int) {
-        let c = config.hiddenSize, h = config.numAttentionHeads, d = config.headSize
+        let c = config.hiddenSize
+        let h = config.numAttentionHeads
+        let d = config.headSize
         let items = lengths.count * h
         let qkv = SharedPointer(ws.qkv.pointer)
         let context = SharedPointer(ws.context.pointer)
@@ -43,13 +45,15 @@ extension Transformer {
                     addBiasRows(q + part * c, rows: n, cols: d, stride: 3 * c, bias: qkvBias.base + part * c + head * d)
                 }
                 // scores (n, n) = q (n, D) · kᵀ (D, n) · 1/√D
-                sgemm(transposeA: false, transposeB: true, m: n, n: n, k: d, alpha: scale,
-                      a: q, lda: 3 * c, b: q + c, ldb: 3 * c, c: scores, ldc: n)
+                sgemm(
+                    transposeA: false, transposeB: true, m: n, n: n, k: d, alpha: scale,
+                    a: q, lda: 3 * c, b: q + c, ldb: 3 * c, c: scores, ldc: n)
                 softmaxRowsInPlace(scores, rows: n, cols: n)
                 // context (n, D) = scores (n, n) · v (n, D), written into this head's columns.
-                sgemm(transposeA: false, transposeB: false, m: n, n: d, k: n,
-                      a: scores, lda: n, b: q + 2 * c, ldb: 3 * c,
-                      c: context.base + offsets[text] * c + head * d, ldc: c)
+                sgemm(
+                    transposeA: false, transposeB: false, m: n, n: d, k: n,
+                    a: scores, lda: n, b: q + 2 * c, ldb: 3 * c,
+                    c: context.base + offsets[text] * c + head * d, ldc: c)
                 item += workerCount
             }
         }
@@ -77,7 +81,8 @@ extension Transformer {
         _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, workers: Int
     ) {
-        let c = config.hiddenSize, eps = config.layerNormEps
+        let c = config.hiddenSize
+        let eps = config.layerNormEps
         let (shared, sharedResidual) = (SharedPointer(x), SharedPointer(residual))
         let (b, g, be) = (SharedPointer(bias), SharedPointer(gamma), SharedPointer(beta))
         forRowRanges(rows: rows, cols: c, workers: workers) { start, end in
@@ -89,9 +94,11 @@ extension Transformer {
 
     /// x (T, C) ← LayerNorm(x), rows split across `workers` when large (the embedding LayerNorm).
     func layerNorm(
-        _ x: UnsafeMutablePointer<Float>, rows: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, workers: Int
+        _ x: UnsafeMutablePointer<Float>, rows: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        workers: Int
     ) {
-        let c = config.hiddenSize, eps = config.layerNormEps
+        let c = config.hiddenSize
+        let eps = config.layerNormEps
         let (shared, g, b) = (SharedPointer(x), SharedPointer(gamma), SharedPointer(beta))
         forRowRanges(rows: rows, cols: c, workers: workers) { start, end in
             layerNormInPlace(shared.base + start * c, rows: end - start, cols: c, gamma: g.base, beta: b.base, eps: eps)
@@ -107,7 +114,8 @@ extension Transformer {
         }
         let per = (rows + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { i in
-            let start = i * per, end = min(rows, start + per)
+            let start = i * per
+            let end = min(rows, start + per)
             if start < end { body(start, end) }
         }
     }

@@ -127,7 +127,8 @@ final class Transformer: @unchecked Sendable {
 
     /// Workspace `index`, grown (never shrunk) to fit `batch`, so that similar batches reuse the buffers.
     private func workspace(_ index: Int, for batch: PackedBatch) -> Workspace {
-        let total = batch.ids.count, longest = batch.lengths.max() ?? 0
+        let total = batch.ids.count
+        let longest = batch.lengths.max() ?? 0
         if index < workspaces.count, workspaces[index].capacity >= total, workspaces[index].maxLength >= longest {
             return workspaces[index]
         }
@@ -145,42 +146,53 @@ final class Transformer: @unchecked Sendable {
     /// over the cores (one group at a time) or keep everything on this thread (groups side by side).
     private func run(_ batch: PackedBatch, workspace ws: Workspace, parallelInside: Bool) -> [[Float]] {
         let inner = parallelInside ? workers : 1
-        let c = config.hiddenSize, f = config.intermediateSize, t = batch.ids.count
+        let c = config.hiddenSize
+        let f = config.intermediateSize
+        let t = batch.ids.count
         var offsets: [Int] = []
         var start = 0
         for length in batch.lengths {
             offsets.append(start)
             start += length
         }
-        var hidden = ws.hidden.pointer, projected = ws.projected.pointer
+        var hidden = ws.hidden.pointer
+        var projected = ws.projected.pointer
         // Embeddings: word[id] + token_type[0] + position[offset + i], in HF's order of additions.
         embed(batch, offsets: offsets, into: hidden)
-        layerNorm(hidden, rows: t, gamma: weights.embeddingNormWeight.pointer, beta: weights.embeddingNormBias.pointer,
-                  workers: inner)
+        layerNorm(
+            hidden, rows: t, gamma: weights.embeddingNormWeight.pointer, beta: weights.embeddingNormBias.pointer,
+            workers: inner)
         for layer in weights.layers {
             // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C); the bias is added per head inside attention.
-            linear(hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, bias: nil,
-                   outFeatures: 3 * c, into: ws.qkv.pointer)
+            linear(
+                hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, bias: nil,
+                outFeatures: 3 * c, into: ws.qkv.pointer)
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
-            attention(offsets: offsets, lengths: batch.lengths, workspace: ws, bias: layer.qkvBias.pointer,
-                      workers: inner)
+            attention(
+                offsets: offsets, lengths: batch.lengths, workspace: ws, bias: layer.qkvBias.pointer,
+                workers: inner)
             // projected: (T, C) = LayerNorm((context · Woᵀ + bo) + hidden)
-            linear(ws.context.pointer, rows: t, inFeatures: c, weight: layer.attentionOutputWeight.pointer,
-                   bias: nil, outFeatures: c, into: projected)
-            residualLayerNorm(projected, residual: hidden, rows: t, bias: layer.attentionOutputBias.pointer,
-                              gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
-                              workers: inner)
+            linear(
+                ws.context.pointer, rows: t, inFeatures: c, weight: layer.attentionOutputWeight.pointer,
+                bias: nil, outFeatures: c, into: projected)
+            residualLayerNorm(
+                projected, residual: hidden, rows: t, bias: layer.attentionOutputBias.pointer,
+                gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
+                workers: inner)
             swap(&hidden, &projected)
             // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1)
-            linear(hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer, bias: nil,
-                   outFeatures: f, into: ws.ffnHidden.pointer)
+            linear(
+                hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer, bias: nil,
+                outFeatures: f, into: ws.ffnHidden.pointer)
             gelu(ws.ffnHidden.pointer, rows: t, bias: layer.intermediateBias.pointer, workers: inner)
             // projected: (T, C) = LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
-            linear(ws.ffnHidden.pointer, rows: t, inFeatures: f, weight: layer.outputWeight.pointer, bias: nil,
-                   outFeatures: c, into: projected)
-            residualLayerNorm(projected, residual: hidden, rows: t, bias: layer.outputBias.pointer,
-                              gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer,
-                              workers: inner)
+            linear(
+                ws.ffnHidden.pointer, rows: t, inFeatures: f, weight: layer.outputWeight.pointer, bias: nil,
+                outFeatures: c, into: projected)
+            residualLayerNorm(
+                projected, residual: hidden, rows: t, bias: layer.outputBias.pointer,
+                gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer,
+                workers: inner)
             swap(&hidden, &projected)
         }
         // Pooling: mean over each text's tokens (all real: nothing is padded), then L2 normalisation.

@@ -9,7 +9,8 @@
 @usableFromInline
 func vexp(_ input: SIMD8<Float>) -> SIMD8<Float> {
     // Clamp with compare-and-select: SIMD `clamped` / `pointwiseMin` lower to scalar loops.
-    let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.3)
+    let low = SIMD8<Float>(repeating: -87.3)
+    let high = SIMD8<Float>(repeating: 88.3)
     var x = input.replacing(with: low, where: input .< low)
     x = x.replacing(with: high, where: x .> high)
     // n = round(x / ln 2) with the 1.5·2²³ trick: adding it rounds to an integer in the low mantissa bits.

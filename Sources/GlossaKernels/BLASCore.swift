@@ -26,14 +26,14 @@ extension BLAS {
         let environment = ProcessInfo.processInfo.environment
         // Only a generic fallback is replaced, and never against the user's explicit choice.
         guard environment["OPENBLAS_CORETYPE"] == nil,
-              ["prescott", "core2", "nehalem", "unknown", "katmai", "coppermine", "northwood"]
+            ["prescott", "core2", "nehalem", "unknown", "katmai", "coppermine", "northwood"]
                 .contains(coreName.lowercased()),
-              let flags = cpuFlags(),
-              let core = bestCore(flags: flags)
+            let flags = cpuFlags(),
+            let core = bestCore(flags: flags)
         else { return }
         guard let handle = dlopen(nil, RTLD_NOW),
-              let quit = dlsym(handle, "gotoblas_dynamic_quit"),
-              let initialise = dlsym(handle, "gotoblas_dynamic_init")
+            let quit = dlsym(handle, "gotoblas_dynamic_quit"),
+            let initialise = dlsym(handle, "gotoblas_dynamic_init")
         else { return }
         typealias Entry = @convention(c) () -> Void
         // gotoblas_dynamic_init reads OPENBLAS_CORETYPE; quit clears the current choice so init re-selects.
@@ -53,8 +53,8 @@ extension BLAS {
 
     private static func cpuFlags() -> Set<String>? {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-              let colon = line.firstIndex(of: ":")
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+            let colon = line.firstIndex(of: ":")
         else { return nil }
         return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
     }

@@ -24,7 +24,8 @@ public func geluBiasInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: I
         let base = r * cols * 4
         var c = 0
         while c + 8 <= cols {
-            let v = raw.loadUnaligned(fromByteOffset: base + c * 4, as: SIMD8<Float>.self)
+            let v =
+                raw.loadUnaligned(fromByteOffset: base + c * 4, as: SIMD8<Float>.self)
                 + rawBias.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
             let g = v * 0.5 * (verf(v * 0.707_106_781_186_547_6) + 1)
             raw.storeBytes(of: g, toByteOffset: base + c * 4, as: SIMD8<Float>.self)

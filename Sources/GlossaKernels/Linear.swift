@@ -54,12 +54,14 @@ public func linear(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
                 guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
                 // No bias must mean a nil pointer: an empty array's buffer may still have an address.
                 guard let bias else {
-                    linear(xa, rows: x.rows, inFeatures: x.cols, weight: wa, bias: nil, outFeatures: weight.rows, into: oa)
+                    linear(
+                        xa, rows: x.rows, inFeatures: x.cols, weight: wa, bias: nil, outFeatures: weight.rows, into: oa)
                     return
                 }
                 bias.withUnsafeBufferPointer { bp in
-                    linear(xa, rows: x.rows, inFeatures: x.cols, weight: wa, bias: bp.baseAddress,
-                           outFeatures: weight.rows, into: oa)
+                    linear(
+                        xa, rows: x.rows, inFeatures: x.cols, weight: wa, bias: bp.baseAddress,
+                        outFeatures: weight.rows, into: oa)
                 }
             }
         }

@@ -22,7 +22,8 @@ public struct Matrix: Sendable, Equatable {
 
     /// A matrix over existing row-major values; traps when `values.count != rows * cols` (programmer error).
     public init(rows: Int, cols: Int, values: [Float]) {
-        precondition(values.count == rows * cols, "Matrix(\(rows), \(cols)) needs \(rows * cols) values, got \(values.count)")
+        precondition(
+            values.count == rows * cols, "Matrix(\(rows), \(cols)) needs \(rows * cols) values, got \(values.count)")
         self.rows = rows
         self.cols = cols
         self.values = values

@@ -59,7 +59,8 @@ public func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Floa
     let ry = UnsafeRawPointer(y)
     var i = 0
     while i + 8 <= count {
-        let s = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        let s =
+            rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             + ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
         rx.storeBytes(of: s, toByteOffset: i * 4, as: SIMD8<Float>.self)
         i += 8

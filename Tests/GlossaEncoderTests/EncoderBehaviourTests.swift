@@ -50,12 +50,14 @@ import Testing
         }
     }
 
-    @Test("bad token id sequences are refused with their index", arguments: [
-        ([[0, 5, 2], []] as [[Int32]], 1),
-        ([[0, 1002, 2]], 0),
-        ([[0, 5, 2], [0, 5, 2], [0, -1, 2]], 2),
-        ([[Int32](repeating: 5, count: 513)], 0),
-    ])
+    @Test(
+        "bad token id sequences are refused with their index",
+        arguments: [
+            ([[0, 5, 2], []] as [[Int32]], 1),
+            ([[0, 1002, 2]], 0),
+            ([[0, 5, 2], [0, 5, 2], [0, -1, 2]], 2),
+            ([[Int32](repeating: 5, count: 513)], 0),
+        ])
     func invalidTokenIDs(ids: [[Int32]], badIndex: Int) {
         #expect {
             _ = try encoder.embed(tokenIDs: ids)
@@ -117,7 +119,9 @@ import Testing
     func instruction() throws {
         let task = "Given a question, retrieve passages"
         let ids = try encoder.tokenizer.encode("what", kind: .instructedQuery(task: task))
-        expectClose(try encoder.embed(queries: ["what"], instruction: task)[0], try encoder.embed(tokenIDs: [ids])[0], "instruct")
+        expectClose(
+            try encoder.embed(queries: ["what"], instruction: task)[0], try encoder.embed(tokenIDs: [ids])[0],
+            "instruct")
     }
 
     @Test("progress reaches the total, and never goes backwards")

@@ -45,7 +45,8 @@ func folderWithEditedConfig(from source: URL, _ edit: (inout [String: Any]) -> V
     let folder = fm.temporaryDirectory.appendingPathComponent("glossa-encoder-\(UUID().uuidString)")
     try fm.createDirectory(at: folder, withIntermediateDirectories: true)
     for name in ["model.safetensors", "sentencepiece.bpe.model"] {
-        try fm.createSymbolicLink(at: folder.appendingPathComponent(name), withDestinationURL: source.appendingPathComponent(name))
+        try fm.createSymbolicLink(
+            at: folder.appendingPathComponent(name), withDestinationURL: source.appendingPathComponent(name))
     }
     let data = try Data(contentsOf: source.appendingPathComponent("config.json"))
     var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -56,8 +56,9 @@ import Testing
         #expect(encoder.maxSequenceLength == 512)
     }
 
-    @Test("batched equals one-at-a-time over a grid of batch compositions and token budgets",
-          arguments: [512, 600, 2048])
+    @Test(
+        "batched equals one-at-a-time over a grid of batch compositions and token budgets",
+        arguments: [512, 600, 2048])
     func batchingGrid(budget: Int) throws {
         let encoder = try Encoder(modelFolder: TinyReference.folder.path, tokenBudget: budget)
         let texts = reference.texts.map(\.text)

@@ -59,8 +59,9 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         buffer.withUnsafeBufferPointer { a in
             identity.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { cp in
-                    sgemm(transposeA: false, transposeB: false, m: 2, n: 2, k: 2,
-                          a: a.baseAddress! + 1, lda: 4, b: b.baseAddress!, ldb: 2, c: cp.baseAddress!, ldc: 2)
+                    sgemm(
+                        transposeA: false, transposeB: false, m: 2, n: 2, k: 2,
+                        a: a.baseAddress! + 1, lda: 4, b: b.baseAddress!, ldb: 2, c: cp.baseAddress!, ldc: 2)
                 }
             }
         }
@@ -143,7 +144,9 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         let x = rng.matrix(9, 37)
         var pooled = [Float](repeating: 0, count: 37)
         x.values.withUnsafeBufferPointer { p in
-            pooled.withUnsafeMutableBufferPointer { o in meanPool(p.baseAddress!, rows: 9, cols: 37, into: o.baseAddress!) }
+            pooled.withUnsafeMutableBufferPointer { o in
+                meanPool(p.baseAddress!, rows: 9, cols: 37, into: o.baseAddress!)
+            }
         }
         #expect(maxDiff(pooled, Naive.meanPool(x)) <= 1e-7)
         #expect(maxDiff(l2Normalized(pooled), Naive.l2Normalize(pooled)) <= 1e-7)
@@ -171,17 +174,21 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
     func attentionMatchesNaive() {
         var rng = SeededValues(seed: 9)
         let (t, d) = (11, 32)
-        let q = rng.matrix(t, d), k = rng.matrix(t, d), v = rng.matrix(t, d)
+        let q = rng.matrix(t, d)
+        let k = rng.matrix(t, d)
+        let v = rng.matrix(t, d)
         let expected = Naive.attention(q: q, k: k, v: v)
         var scores = [Float](repeating: 0, count: t * t)
         var out = [Float](repeating: 0, count: t * d)
         scores.withUnsafeMutableBufferPointer { s in
-            sgemm(transposeA: false, transposeB: true, m: t, n: t, k: d, alpha: 1 / Float(d).squareRoot(),
-                  a: q.values, lda: d, b: k.values, ldb: d, c: s.baseAddress!, ldc: t)
+            sgemm(
+                transposeA: false, transposeB: true, m: t, n: t, k: d, alpha: 1 / Float(d).squareRoot(),
+                a: q.values, lda: d, b: k.values, ldb: d, c: s.baseAddress!, ldc: t)
             softmaxRowsInPlace(s.baseAddress!, rows: t, cols: t)
             out.withUnsafeMutableBufferPointer { o in
-                sgemm(transposeA: false, transposeB: false, m: t, n: d, k: t,
-                      a: s.baseAddress!, lda: t, b: v.values, ldb: d, c: o.baseAddress!, ldc: d)
+                sgemm(
+                    transposeA: false, transposeB: false, m: t, n: d, k: t,
+                    a: s.baseAddress!, lda: t, b: v.values, ldb: d, c: o.baseAddress!, ldc: d)
             }
         }
         #expect(maxDiff(out, expected.values) <= 1e-6)
@@ -206,22 +213,28 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         for r in 0..<3 { for c in 0..<cols { expected[r, c] += bias[c] } }
         expected.values = Naive.gelu(expected.values)
         var fast = x
-        fast.values.withUnsafeMutableBufferPointer { p in geluBiasInPlace(p.baseAddress!, rows: 3, cols: cols, bias: bias) }
+        fast.values.withUnsafeMutableBufferPointer { p in
+            geluBiasInPlace(p.baseAddress!, rows: 3, cols: cols, bias: bias)
+        }
         #expect(maxDiff(fast.values, expected.values) <= 1e-6)
     }
 
     @Test("bias + residual + LayerNorm equals the naive composition", arguments: [5, 384])
     func residualLayerNorm(cols: Int) {
         var rng = SeededValues(seed: UInt64(cols) + 11)
-        let x = rng.matrix(4, cols), residual = rng.matrix(4, cols)
-        let bias = rng.matrix(1, cols).values, gamma = rng.matrix(1, cols).values, beta = rng.matrix(1, cols).values
+        let x = rng.matrix(4, cols)
+        let residual = rng.matrix(4, cols)
+        let bias = rng.matrix(1, cols).values
+        let gamma = rng.matrix(1, cols).values
+        let beta = rng.matrix(1, cols).values
         var summed = x
         for r in 0..<4 { for c in 0..<cols { summed[r, c] = (x[r, c] + bias[c]) + residual[r, c] } }
         let expected = Naive.layerNorm(summed, gamma: gamma, beta: beta, eps: 1e-12)
         var fast = x
         fast.values.withUnsafeMutableBufferPointer { p in
-            addBiasResidualLayerNormInPlace(p.baseAddress!, rows: 4, cols: cols, bias: bias, residual: residual.values,
-                                            gamma: gamma, beta: beta, eps: 1e-12)
+            addBiasResidualLayerNormInPlace(
+                p.baseAddress!, rows: 4, cols: cols, bias: bias, residual: residual.values,
+                gamma: gamma, beta: beta, eps: 1e-12)
         }
         #expect(maxDiff(fast.values, expected.values) <= 2e-5)
     }
@@ -229,7 +242,9 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
     @Test("bias on a strided block touches only that block")
     func biasRows() {
         var x = [Float](repeating: 0, count: 12)  // (3, 4), block = columns 1..2
-        x.withUnsafeMutableBufferPointer { p in addBiasRows(p.baseAddress! + 1, rows: 3, cols: 2, stride: 4, bias: [1, 2]) }
+        x.withUnsafeMutableBufferPointer { p in
+            addBiasRows(p.baseAddress! + 1, rows: 3, cols: 2, stride: 4, bias: [1, 2])
+        }
         #expect(x == [0, 1, 2, 0, 0, 1, 2, 0, 0, 1, 2, 0])
     }
 }
