@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GlossaEvalTests",
-            dependencies: ["GlossaEval", "GlossaTestSupport"],
+            dependencies: ["GlossaEval", "GlossaIndex", "GlossaTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,7 +12,7 @@
 # peak_rss_mb; each a median of RUNS runs after a warm-up. Ratios: QPS Glossa/pip, latency pip/Glossa, so > 1
 # means Glossa is faster. Environment: RUNS (5), THREADS (2), K (10), VENV (Benchmarks/.venv, else
 # Benchmarks/.venv-faiss), SKIP_BUILD=1. IVF uses IndexSpec's automatic nlist (~4 sqrt(n)), trains on the first
-# 39*nlist vectors, and both sides search with Glossa's default nprobe (max(8, nlist/32)).
+# 39*nlist vectors, and both sides search with Glossa's default nprobe (max(8, nlist/12)).
 # PEER_CORETYPE: pip's faiss-cpu bundles its own OpenBLAS (0.3.15), which also falls back to Prescott kernels on
 # CPUs it does not know; by default the peer runs with OPENBLAS_CORETYPE=SkylakeX when the CPU has AVX-512
 # (its strongest setting; PEER_CORETYPE= runs it as installed). Glossa repairs its OpenBLAS itself (CFaiss).
@@ -64,7 +64,7 @@ for n in "${SIZES[@]}"; do
     # Batch sizes keep one 1M-vector run near 10 s per side on 2 cores.
     if (( n >= 1000000 )); then nq=250; latency=20; else nq=1000; latency=100; fi
     nlist=$(( n / 39 )); auto=$("$PY" -c "print(round(4 * $n ** 0.5))"); (( auto < nlist )) && nlist=$auto
-    nprobe=$(( nlist / 32 )); (( nprobe < 8 )) && nprobe=8
+    nprobe=$(( nlist / 12 )); (( nprobe < 8 )) && nprobe=8
     common=(--base "$data/base.f32" --queries "$data/queries.f32" --n "$n" --nq "$nq" --k "$K" --runs "$RUNS"
         --threads "$THREADS" --latency-count "$latency")
     ivf=(--index ivf --nlist "$nlist" --nprobe "$nprobe" --train-per-list 39)

@@ -136,10 +136,11 @@ const faiss::IndexFlat* exact_target(const faiss::Index* index, const std::vecto
     return flat;
 }
 
-// Default nprobe when the caller gives none: ~nlist/32 lists (at least 8), which keeps recall@10 high on
-// clustered embeddings while visiting ~3% of the vectors.
+// Default nprobe when the caller gives none: ~nlist/12 lists (at least 8), about 8% of the vectors. On 144k
+// real mE5 embeddings (Tatoeba, nlist 1518) recall@10 against flat was 0.921 at nlist/32, 0.960 at nlist/16 and
+// 0.971 at nlist/12 (IVFRecallOnTatoebaTests); synthetic clusters are kinder than real text.
 size_t default_nprobe(size_t nlist) {
-    return std::min(nlist, std::max<size_t>(8, nlist / 32));
+    return std::min(nlist, std::max<size_t>(8, nlist / 12));
 }
 
 // Applies nprobe (IVF) and efSearch (HNSW) for one search. nprobe is restored on scope exit; efSearch is set

@@ -10,7 +10,7 @@ public struct SearchParameters: Sendable, Hashable {
         case faiss
     }
 
-    /// IVF: how many inverted lists to visit; nil = max(8, nlist / 32), capped at nlist.
+    /// IVF: how many inverted lists to visit; nil = max(8, nlist / 12), capped at nlist.
     public var nprobe: Int?
     /// HNSW: size of the candidate list; nil = `max(defaultEfSearch, k)`.
     public var efSearch: Int?
