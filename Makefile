@@ -52,10 +52,12 @@ demo: setup model build
 	rm -rf Indexes/demo
 	$(GLOSSA) index Indexes/demo samples/passages.jsonl --model $(MODEL_DIR)
 	$(GLOSSA) info Indexes/demo
-	$(GLOSSA) search Indexes/demo "Wie hoch ist der höchste Berg der Welt?" --k 3 --model $(MODEL_DIR)
-	$(GLOSSA) search Indexes/demo "最长的河流是哪一条？" --k 3 --model $(MODEL_DIR)
-	$(GLOSSA) search Indexes/demo "¿Quién pintó la Mona Lisa?" --k 3 --model $(MODEL_DIR)
-	$(GLOSSA) search Indexes/demo "Какой газ растения поглощают из воздуха?" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "Wann wurde der Eiffelturm in Paris fertiggestellt?" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "月面を初めて歩いた人は誰ですか？" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "¿Quién publicó la tabla periódica de los elementos?" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "Где родился Бетховен?" --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo "first person in space" --filter lang=ru --k 3 --model $(MODEL_DIR)
+	$(GLOSSA) search Indexes/demo --queries samples/queries.jsonl --k 1 --model $(MODEL_DIR)
 
 ## bench-venv: the Python peers (transformers + torch CPU, faiss-cpu) in Benchmarks/.venv.
 bench-venv: Benchmarks/.venv/stamp
