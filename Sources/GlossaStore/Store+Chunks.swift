@@ -126,14 +126,7 @@ extension Store {
     /// metadata, see `MetadataValue.filterEntries`), ascending, at most `limit` (nil: all).
     public func chunkIDs(matching filters: [(key: String, value: String)], limit: Int? = nil) throws -> [Int64] {
         precondition(!filters.isEmpty, "chunkIDs(matching:) needs at least one filter")
-        var clauses: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
-        for filter in filters {
-            clauses.append(
-                "EXISTS (SELECT 1 FROM metadata_entry m WHERE m.document_id = c.document_id AND m.key = ? AND m.value = ?)")
-            arguments.append(filter.key)
-            arguments.append(filter.value)
-        }
+        var (clauses, arguments) = Self.metadataClauses(filters)
         var sql = "SELECT c.id FROM chunk c WHERE " + clauses.joined(separator: " AND ") + " ORDER BY c.id"
         if let limit {
             sql += " LIMIT ?"
@@ -146,14 +139,7 @@ extension Store {
 
     /// How many chunks match every filter.
     public func countChunks(matching filters: [(key: String, value: String)]) throws -> Int {
-        var clauses: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
-        for filter in filters {
-            clauses.append(
-                "EXISTS (SELECT 1 FROM metadata_entry m WHERE m.document_id = c.document_id AND m.key = ? AND m.value = ?)")
-            arguments.append(filter.key)
-            arguments.append(filter.value)
-        }
+        let (clauses, arguments) = Self.metadataClauses(filters)
         let sql = "SELECT COUNT(*) FROM chunk c" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
         return try perform("counting filtered chunks") {
             try writer.read { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0 }
@@ -169,5 +155,20 @@ extension Store {
                 flat.append(raw.loadUnaligned(fromByteOffset: index * 4, as: Float.self))
             }
         }
+    }
+
+    /// One `EXISTS` clause per filter over chunk alias `c`, with its bound values, for the two filter queries.
+    private static func metadataClauses(_ filters: [(key: String, value: String)])
+        -> (clauses: [String], arguments: [any DatabaseValueConvertible])
+    {
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        for filter in filters {
+            clauses.append(
+                "EXISTS (SELECT 1 FROM metadata_entry m WHERE m.document_id = c.document_id AND m.key = ? AND m.value = ?)")
+            arguments.append(filter.key)
+            arguments.append(filter.value)
+        }
+        return (clauses, arguments)
     }
 }
