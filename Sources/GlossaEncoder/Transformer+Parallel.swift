@@ -1,11 +1,9 @@
-// The parts of the forward pass that are not one big sgemm: attention per (text, head), and the fused
-// Linear epilogues (bias + GELU, bias + residual + LayerNorm). When one group runs alone they are spread
-// over the cores with DispatchQueue.concurrentPerform, with OpenBLAS set to one thread meanwhile so that
-// the small per-head sgemms do not contend for its thread pool.
-import Dispatch
+// How the phases of one group's forward pass are shared among the members of the worker team: the Linear
+// products by output features, attention by (text, head). Row-wise work (LayerNorms) is shared by rows in
+// `run` itself. OpenBLAS runs single-threaded inside each member.
 import GlossaKernels
 
-/// A raw pointer that may cross into concurrentPerform workers; every worker writes a disjoint range.
+/// A raw pointer that may cross into concurrently running members; every member writes a disjoint range.
 struct SharedPointer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
 
@@ -14,109 +12,68 @@ struct SharedPointer: @unchecked Sendable {
 }
 
 extension Transformer {
-    /// Row-wise work below this many values runs on the calling thread (dispatch costs ~10 µs).
-    static var parallelThreshold: Int { 1 << 15 }
-
-    /// Scaled dot-product attention for every text and head of the batch.
+    /// Scaled dot-product attention for every text and head of the batch, the (text, head) items dealt
+    /// out to the members in turn.
     ///
     /// qkv: (T, 3C) without bias, the head h of text b at rows offsets[b]..<offsets[b]+lengths[b],
     /// columns h·D..<(h+1)·D (+C for keys, +2C for values); bias: (3C); context: (T, C), heads side by side.
     /// Per (b, h): add the head's q/k/v bias; scores (n, n) = q kᵀ / √D; softmax by row; context = scores · v.
-    func attention(offsets: [Int], lengths: [Int], workspace ws: Workspace, bias: UnsafePointer<Float>, workers: Int) {
+    func attention(
+        offsets: [Int], lengths: [Int], workspace ws: Workspace, bias: UnsafePointer<Float>, member: TeamMember
+    ) {
         let c = config.hiddenSize
         let h = config.numAttentionHeads
         let d = config.headSize
         let items = lengths.count * h
-        let qkv = SharedPointer(ws.qkv.pointer)
-        let context = SharedPointer(ws.context.pointer)
-        let qkvBias = SharedPointer(bias)
+        let qkv = ws.qkv.pointer
         let scale = 1 / Float(d).squareRoot()
-        let scoreBuffers = ws.scores.map { SharedPointer($0.pointer) }
-        let workerCount = max(1, min(workers, items))
-        let work = { @Sendable (worker: Int) in
-            let scores = scoreBuffers[worker].base
-            var item = worker
-            while item < items {
-                let (text, head) = item.quotientAndRemainder(dividingBy: h)
-                let n = lengths[text]
-                let q = qkv.base + offsets[text] * 3 * c + head * d
-                // This (text, head) block is touched by this item only, so its bias is added exactly once.
-                for part in 0..<3 {
-                    addBiasRows(q + part * c, rows: n, cols: d, stride: 3 * c, bias: qkvBias.base + part * c + head * d)
-                }
-                // scores (n, n) = q (n, D) · kᵀ (D, n) · 1/√D
-                sgemm(
-                    transposeA: false, transposeB: true, m: n, n: n, k: d, alpha: scale,
-                    a: q, lda: 3 * c, b: q + c, ldb: 3 * c, c: scores, ldc: n)
-                softmaxRowsInPlace(scores, rows: n, cols: n)
-                // context (n, D) = scores (n, n) · v (n, D), written into this head's columns.
-                sgemm(
-                    transposeA: false, transposeB: false, m: n, n: d, k: n,
-                    a: scores, lda: n, b: q + 2 * c, ldb: 3 * c,
-                    c: context.base + offsets[text] * c + head * d, ldc: c)
-                item += workerCount
+        let scores = ws.scores[member.index].pointer
+        var item = member.index
+        while item < items {
+            let (text, head) = item.quotientAndRemainder(dividingBy: h)
+            let n = lengths[text]
+            let q = qkv + offsets[text] * 3 * c + head * d
+            // This (text, head) block is touched by this item only, so its bias is added exactly once.
+            for part in 0..<3 {
+                addBiasRows(q + part * c, rows: n, cols: d, stride: 3 * c, bias: bias + part * c + head * d)
             }
-        }
-        if workerCount == 1 {
-            work(0)
-            return
-        }
-        let threads = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        DispatchQueue.concurrentPerform(iterations: workerCount, execute: work)
-        BLAS.setThreadCount(threads)
-    }
-
-    /// x (T, F) ← GELU(x + bias), rows split across `workers` when large.
-    func gelu(_ x: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, workers: Int) {
-        let f = config.intermediateSize
-        let (shared, sharedBias) = (SharedPointer(x), SharedPointer(bias))
-        forRowRanges(rows: rows, cols: f, workers: workers) { start, end in
-            geluBiasInPlace(shared.base + start * f, rows: end - start, cols: f, bias: sharedBias.base)
+            // scores (n, n) = q (n, D) · kᵀ (D, n) · 1/√D
+            sgemm(
+                transposeA: false, transposeB: true, m: n, n: n, k: d, alpha: scale,
+                a: q, lda: 3 * c, b: q + c, ldb: 3 * c, c: scores, ldc: n)
+            softmaxRowsInPlace(scores, rows: n, cols: n)
+            // context (n, D) = scores (n, n) · v (n, D), written into this head's columns.
+            sgemm(
+                transposeA: false, transposeB: false, m: n, n: d, k: n,
+                a: scores, lda: n, b: q + 2 * c, ldb: 3 * c,
+                c: ws.context.pointer + offsets[text] * c + head * d, ldc: c)
+            item += member.count
         }
     }
 
-    /// x (T, C) ← LayerNorm((x + bias) + residual), rows split across `workers` when large.
-    func residualLayerNorm(
-        _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>,
-        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, workers: Int
+    /// This member's columns of `project` over `outFeatures` outputs: contiguous, a multiple of 16 wide
+    /// (whole SIMD rows and OpenBLAS's column chunks), the ranges in member order.
+    func featureShare(of outFeatures: Int, member: TeamMember) -> Range<Int> {
+        let parts = max(1, min(member.count, outFeatures / 16))
+        guard member.index < parts else { return outFeatures..<outFeatures }
+        let width = (outFeatures / parts + 15) / 16 * 16
+        let start = min(outFeatures, member.index * width)
+        return start..<(member.index == parts - 1 ? outFeatures : min(outFeatures, start + width))
+    }
+
+    /// This member's columns of out (T, N) = x (T, K) · weightᵀ (weight (N, K), no bias).
+    ///
+    /// Splitting by output features means each weight row is read by one member only: for a few tokens the
+    /// product is bound by reading the weights, and this halves that per core where splitting the rows would
+    /// not.
+    func project(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, outFeatures: Int,
+        into out: UnsafeMutablePointer<Float>, member: TeamMember
     ) {
-        let c = config.hiddenSize
-        let eps = config.layerNormEps
-        let (shared, sharedResidual) = (SharedPointer(x), SharedPointer(residual))
-        let (b, g, be) = (SharedPointer(bias), SharedPointer(gamma), SharedPointer(beta))
-        forRowRanges(rows: rows, cols: c, workers: workers) { start, end in
-            addBiasResidualLayerNormInPlace(
-                shared.base + start * c, rows: end - start, cols: c, bias: b.base,
-                residual: sharedResidual.base + start * c, gamma: g.base, beta: be.base, eps: eps)
-        }
-    }
-
-    /// x (T, C) ← LayerNorm(x), rows split across `workers` when large (the embedding LayerNorm).
-    func layerNorm(
-        _ x: UnsafeMutablePointer<Float>, rows: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-        workers: Int
-    ) {
-        let c = config.hiddenSize
-        let eps = config.layerNormEps
-        let (shared, g, b) = (SharedPointer(x), SharedPointer(gamma), SharedPointer(beta))
-        forRowRanges(rows: rows, cols: c, workers: workers) { start, end in
-            layerNormInPlace(shared.base + start * c, rows: end - start, cols: c, gamma: g.base, beta: b.base, eps: eps)
-        }
-    }
-
-    /// Calls `body(start, end)` on disjoint row ranges covering 0..<rows: on this thread when small or
-    /// `workers` is 1, else one range per worker.
-    private func forRowRanges(rows: Int, cols: Int, workers: Int, _ body: @Sendable (Int, Int) -> Void) {
-        guard workers > 1, rows > 1, rows * cols >= Self.parallelThreshold else {
-            body(0, rows)
-            return
-        }
-        let per = (rows + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { i in
-            let start = i * per
-            let end = min(rows, start + per)
-            if start < end { body(start, end) }
-        }
+        let columns = featureShare(of: outFeatures, member: member)
+        guard !columns.isEmpty else { return }
+        linearColumns(
+            x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, columns: columns,
+            into: out)
     }
 }

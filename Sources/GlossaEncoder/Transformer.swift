@@ -53,17 +53,21 @@ final class Workspace: @unchecked Sendable {
 /// Runs the encoder stack. Thread-safe: forward passes are serialised by a lock (they already use
 /// every core, and OpenBLAS's thread count is process-global).
 ///
-/// Parallelism: a batch with enough tokens is split into one group of texts per core, and the groups run
-/// side by side with single-threaded OpenBLAS (data parallel: no synchronisation inside a layer and no
-/// BLAS threads spinning while attention or GELU run). A small batch (one short query) runs as one group
-/// with multi-threaded OpenBLAS and attention heads spread over the cores, which is what latency needs.
+/// Parallelism: OpenBLAS runs single-threaded during a forward pass and Glossa spreads the work itself.
+/// A batch with enough tokens is split into one group of texts per core, and the groups run side by side
+/// (data parallel: no synchronisation inside a layer and no BLAS threads spinning while attention or GELU
+/// run). A small batch (one short query, or one long text that cannot be split) runs as one group whose
+/// products are split by output features across the cores, with attention heads and row-wise work spread
+/// the same way; that is what latency needs (see `project`).
 final class Transformer: @unchecked Sendable {
     let config: ModelConfig
     let weights: EncoderWeights
-    /// Cores used: groups of a split batch, or attention and element-wise workers of one group.
+    /// Cores used: groups of a split batch, or the members sharing the phases of one group.
     let workers: Int
     private let lock = NSLock()
     private var workspaces: [Workspace] = []
+    /// `workers` threads (this one and helpers) that run every forward pass.
+    private let team: WorkerTeam
 
     /// Batches with fewer tokens than this run as one group (splitting would starve the sgemms).
     static var splitThreshold: Int { 192 }
@@ -72,6 +76,7 @@ final class Transformer: @unchecked Sendable {
         self.config = config
         self.weights = weights
         workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        team = WorkerTeam(size: workers)
         // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
         BLAS.selectKernelsForThisCPU()
     }
@@ -84,18 +89,27 @@ final class Transformer: @unchecked Sendable {
     func embed(_ batch: PackedBatch) -> [[Float]] {
         lock.lock()
         defer { lock.unlock() }
-        let groups = split(batch)
-        if groups.count == 1 {
-            return run(batch, workspace: workspace(0, for: batch), parallelInside: true)
-        }
-        let spaces = groups.indices.map { workspace($0, for: groups[$0]) }
-        let results = ResultSlots(count: groups.count)
         let threads = BLAS.threadCount
         BLAS.setThreadCount(1)
-        DispatchQueue.concurrentPerform(iterations: groups.count) { g in
-            results.store(g, run(groups[g], workspace: spaces[g], parallelInside: false))
+        defer { BLAS.setThreadCount(threads) }
+        let groups = split(batch)
+        let results = ResultSlots(count: groups.count)
+        if groups.count == 1 {
+            // One group: the whole team works on it, phase by phase.
+            let space = workspace(0, for: batch)
+            team.run { member in
+                let vectors = self.run(batch, workspace: space, member: member)
+                if member.index == 0 { results.store(0, vectors) }
+            }
+        } else {
+            // Data parallel: each member runs its own group alone, with no synchronisation inside a layer.
+            let spaces = groups.indices.map { workspace($0, for: groups[$0]) }
+            team.run { member in
+                guard member.index < groups.count else { return }
+                results.store(
+                    member.index, self.run(groups[member.index], workspace: spaces[member.index], member: .solo))
+            }
         }
-        BLAS.setThreadCount(threads)
         return results.joined()
     }
 
@@ -142,10 +156,10 @@ final class Transformer: @unchecked Sendable {
 
     // MARK: - Forward pass
 
-    /// The forward pass of one group. `parallelInside`: spread attention heads and element-wise work
-    /// over the cores (one group at a time) or keep everything on this thread (groups side by side).
-    private func run(_ batch: PackedBatch, workspace ws: Workspace, parallelInside: Bool) -> [[Float]] {
-        let inner = parallelInside ? workers : 1
+    /// The forward pass of one group, run by every member of `member`'s team at once: each phase is split
+    /// among the members (rows, output features or attention heads) and ends at a barrier. A `.solo`
+    /// member does everything. Returns the embeddings on every member (the buffers are shared).
+    private func run(_ batch: PackedBatch, workspace ws: Workspace, member: TeamMember) -> [[Float]] {
         let c = config.hiddenSize
         let f = config.intermediateSize
         let t = batch.ids.count
@@ -157,45 +171,57 @@ final class Transformer: @unchecked Sendable {
         }
         var hidden = ws.hidden.pointer
         var projected = ws.projected.pointer
-        // Embeddings: word[id] + token_type[0] + position[offset + i], in HF's order of additions.
-        embed(batch, offsets: offsets, into: hidden)
-        layerNorm(
-            hidden, rows: t, gamma: weights.embeddingNormWeight.pointer, beta: weights.embeddingNormBias.pointer,
-            workers: inner)
+        // Embeddings: word[id] + token_type[0] + position[offset + i], in HF's order of additions; then LayerNorm.
+        let rows = member.share(of: t)
+        embed(batch, offsets: offsets, rows: rows, into: hidden)
+        layerNormInPlace(
+            hidden + rows.lowerBound * c, rows: rows.count, cols: c, gamma: weights.embeddingNormWeight.pointer,
+            beta: weights.embeddingNormBias.pointer, eps: config.layerNormEps)
+        member.barrier()
         for layer in weights.layers {
             // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C); the bias is added per head inside attention.
-            linear(
-                hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, bias: nil,
-                outFeatures: 3 * c, into: ws.qkv.pointer)
+            project(
+                hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, outFeatures: 3 * c,
+                into: ws.qkv.pointer, member: member)
+            member.barrier()
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
-            attention(
-                offsets: offsets, lengths: batch.lengths, workspace: ws, bias: layer.qkvBias.pointer,
-                workers: inner)
+            attention(offsets: offsets, lengths: batch.lengths, workspace: ws, bias: layer.qkvBias.pointer, member: member)
+            member.barrier()
             // projected: (T, C) = LayerNorm((context · Woᵀ + bo) + hidden)
-            linear(
+            project(
                 ws.context.pointer, rows: t, inFeatures: c, weight: layer.attentionOutputWeight.pointer,
-                bias: nil, outFeatures: c, into: projected)
-            residualLayerNorm(
-                projected, residual: hidden, rows: t, bias: layer.attentionOutputBias.pointer,
-                gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
-                workers: inner)
+                outFeatures: c, into: projected, member: member)
+            member.barrier()
+            addBiasResidualLayerNormInPlace(
+                projected + rows.lowerBound * c, rows: rows.count, cols: c, bias: layer.attentionOutputBias.pointer,
+                residual: hidden + rows.lowerBound * c, gamma: layer.attentionNormWeight.pointer,
+                beta: layer.attentionNormBias.pointer, eps: config.layerNormEps)
+            member.barrier()
             swap(&hidden, &projected)
-            // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1)
-            linear(
-                hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer, bias: nil,
-                outFeatures: f, into: ws.ffnHidden.pointer)
-            gelu(ws.ffnHidden.pointer, rows: t, bias: layer.intermediateBias.pointer, workers: inner)
+            // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1), each member applying GELU to the columns it computed.
+            let ffnHidden = ws.ffnHidden.pointer
+            project(
+                hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer, outFeatures: f,
+                into: ffnHidden, member: member)
+            let columns = featureShare(of: f, member: member)
+            geluBiasInPlace(
+                ffnHidden + columns.lowerBound, rows: t, cols: columns.count, stride: f,
+                bias: layer.intermediateBias.pointer + columns.lowerBound)
+            member.barrier()
             // projected: (T, C) = LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
-            linear(
-                ws.ffnHidden.pointer, rows: t, inFeatures: f, weight: layer.outputWeight.pointer, bias: nil,
-                outFeatures: c, into: projected)
-            residualLayerNorm(
-                projected, residual: hidden, rows: t, bias: layer.outputBias.pointer,
-                gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer,
-                workers: inner)
+            project(
+                ffnHidden, rows: t, inFeatures: f, weight: layer.outputWeight.pointer, outFeatures: c,
+                into: projected, member: member)
+            member.barrier()
+            addBiasResidualLayerNormInPlace(
+                projected + rows.lowerBound * c, rows: rows.count, cols: c, bias: layer.outputBias.pointer,
+                residual: hidden + rows.lowerBound * c, gamma: layer.outputNormWeight.pointer,
+                beta: layer.outputNormBias.pointer, eps: config.layerNormEps)
+            member.barrier()
             swap(&hidden, &projected)
         }
         // Pooling: mean over each text's tokens (all real: nothing is padded), then L2 normalisation.
+        guard member.index == 0 else { return [] }
         var result: [[Float]] = []
         result.reserveCapacity(batch.lengths.count)
         for (offset, length) in zip(offsets, batch.lengths) {
@@ -210,8 +236,11 @@ final class Transformer: @unchecked Sendable {
         return result
     }
 
-    /// hidden[t] = word[ids[t]] + tokenType[0] + position[positionOffset + i], i the index within its text.
-    private func embed(_ batch: PackedBatch, offsets: [Int], into hidden: UnsafeMutablePointer<Float>) {
+    /// hidden[t] = word[ids[t]] + tokenType[0] + position[positionOffset + i], i the index within its text,
+    /// for the tokens t in `rows`.
+    private func embed(
+        _ batch: PackedBatch, offsets: [Int], rows: Range<Int>, into hidden: UnsafeMutablePointer<Float>
+    ) {
         let c = config.hiddenSize
         let word = weights.wordEmbeddings.pointer
         let type0 = weights.tokenTypeEmbeddings.pointer
@@ -219,7 +248,7 @@ final class Transformer: @unchecked Sendable {
         // BERT positions run 0..n-1; XLM-R's start at padding_idx + 1 (HF create_position_ids_from_input_ids).
         let first = config.positionOffset
         for (offset, length) in zip(offsets, batch.lengths) {
-            for i in 0..<length {
+            for i in 0..<length where rows.contains(offset + i) {
                 let row = hidden + (offset + i) * c
                 let w = word + Int(batch.ids[offset + i]) * c
                 let p = position + (first + i) * c

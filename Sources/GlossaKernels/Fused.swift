@@ -16,12 +16,16 @@ public func addBiasRows(
 
 /// GELU (erf) of x + bias, in place: x[t, f] ← gelu(x[t, f] + bias[f]) (the FFN's first Linear + activation).
 ///
-/// x: (T, F) row-major; bias: (F).
-public func geluBiasInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+/// x: (T, F) row-major with row stride `stride` (default `cols`; wider when x is a column block of a
+/// larger matrix); bias: (F).
+public func geluBiasInPlace(
+    _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int? = nil, bias: UnsafePointer<Float>
+) {
+    let ld = stride ?? cols
     let raw = UnsafeMutableRawPointer(x)
     let rawBias = UnsafeRawPointer(bias)
     for r in 0..<rows {
-        let base = r * cols * 4
+        let base = r * ld * 4
         var c = 0
         while c + 8 <= cols {
             let v =
@@ -31,7 +35,7 @@ public func geluBiasInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: I
             raw.storeBytes(of: g, toByteOffset: base + c * 4, as: SIMD8<Float>.self)
             c += 8
         }
-        let row = x + r * cols
+        let row = x + r * ld
         while c < cols {
             row[c] += bias[c]
             geluInPlace(row + c, count: 1)

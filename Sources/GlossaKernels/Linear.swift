@@ -68,3 +68,42 @@ public func linear(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
     }
     return out
 }
+
+/// Output columns `columns` of the `nn.Linear` forward without bias: `out[:, columns] = x · weight[columns]ᵀ`,
+/// leaving the other columns of `out` (row stride `outFeatures`) untouched. This is the unit of work when
+/// the output features of one product are shared among cores.
+///
+/// Few rows (one short query) make OpenBLAS's blocked path slow: it packs every weight it touches, about
+/// as much memory traffic as the product itself. Narrow column chunks instead stay under the size at which
+/// OpenBLAS uses its small-matrix kernels, which read the weights in place (about 2x the GFLOP/s at 8–32
+/// rows on AVX-512, `Benchmarks/results/encode.md`). The sum over `inFeatures` is the same for every
+/// output, so chunking changes no result beyond the kernels' own rounding.
+public func linearColumns(
+    _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+    weight: UnsafePointer<Float>, outFeatures: Int, columns: Range<Int>,
+    into out: UnsafeMutablePointer<Float>
+) {
+    let chunk = linearColumnChunk(rows: rows, inFeatures: inFeatures) ?? columns.count
+    var start = columns.lowerBound
+    while start < columns.upperBound {
+        let width = min(chunk, columns.upperBound - start)
+        sgemm(
+            transposeA: false, transposeB: true, m: rows, n: width, k: inFeatures,
+            a: x, lda: inFeatures, b: weight + start * inFeatures, ldb: inFeatures,
+            c: out + start, ldc: outFeatures)
+        start += width
+    }
+}
+
+/// The column chunk `linearColumns` uses for `rows` × `inFeatures` inputs, or nil for one call per range.
+///
+/// Measured with OpenBLAS 0.3.21 (SkylakeX kernels, one thread) at mE5's shapes: chunks pay off up to
+/// rows · inFeatures ≈ 24k (32 rows of 384, 16 of 1536); the best width keeps rows · width · inFeatures
+/// near 2¹⁸, between 16 and 128 columns.
+public func linearColumnChunk(rows: Int, inFeatures: Int) -> Int? {
+    let work = rows * inFeatures
+    guard work > 0, work <= 24_576 else { return nil }
+    var width = 16
+    while width < 128 && 2 * width * work <= 1 << 18 { width *= 2 }
+    return width
+}
