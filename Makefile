@@ -4,7 +4,17 @@
 # nothing here needs ../shared except `make eval` and the tests that compare against its goldens.
 
 SHELL        := /bin/bash
-SWIFT_FLAGS  := -c release -Xswiftc -enable-testing
+# The encoder's element-wise kernels (GELU, softmax, LayerNorm) are Swift SIMD code, compiled for baseline
+# x86-64 (SSE2) unless told otherwise. On a CPU with AVX2 and FMA the build targets Haswell-level x86-64,
+# as -march=native would (the binary then needs such a CPU; matrix products are OpenBLAS's, which picks its
+# own kernels at run time either way). `make SWIFT_CPU= build` builds for any x86-64.
+ifeq ($(origin SWIFT_CPU),undefined)
+SWIFT_CPU    := $(shell f="$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)"; n=0; \
+                  for x in avx avx2 fma f16c bmi1 bmi2 movbe; do echo "$$f" | grep -qw $$x && n=$$((n + 1)); done; \
+                  [ $$n = 7 ] && echo haswell)
+endif
+SWIFT_FLAGS  := -c release -Xswiftc -enable-testing $(if $(SWIFT_CPU),-Xswiftc -target-cpu -Xswiftc $(SWIFT_CPU))
+export SWIFT_FLAGS
 BIN          := .build/release
 GLOSSA       := $(BIN)/glossa
 MODEL_DIR    ?= Models/multilingual-e5-small

@@ -43,7 +43,9 @@ echo "run-encode: model $MODEL, runs $RUNS, threads $THREADS, batch $BATCH, comm
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    swift build -c release --product GlossaBench >&2
+    # The Makefile's flags (SWIFT_FLAGS, exported by make) so that this build reuses and matches `make build`.
+    # shellcheck disable=SC2086
+    swift build ${SWIFT_FLAGS:--c release -Xswiftc -enable-testing} --product GlossaBench >&2
 fi
 BENCH=.build/release/GlossaBench
 if [[ -x "$BENCH" ]] && "$BENCH" encode --help 2>&1 | grep -q -- '--queries'; then

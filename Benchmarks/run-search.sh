@@ -50,7 +50,9 @@ mkdir -p "$RAWDIR/search"
 RAW="$RAWDIR/search-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$RAW"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    swift build -c release --product GlossaBench >&2
+    # The Makefile's flags (SWIFT_FLAGS, exported by make) so that this build reuses and matches `make build`.
+    # shellcheck disable=SC2086
+    swift build ${SWIFT_FLAGS:--c release -Xswiftc -enable-testing} --product GlossaBench >&2
 fi
 BENCH=.build/release/GlossaBench
 echo "run-search: sizes ${SIZES[*]}, runs $RUNS, threads $THREADS, k $K, commit $(git rev-parse --short HEAD)," \

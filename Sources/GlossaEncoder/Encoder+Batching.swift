@@ -16,13 +16,15 @@ struct TokenSequence {
 }
 
 extension Encoder {
-    /// Texts tokenised and held at once; bounds token-id memory for very large inputs.
-    static var textsPerSlice: Int { 16_384 }
+    /// Texts tokenised and held at once: bounds token-id memory for very large inputs, and is the unit of
+    /// the tokenise/encode pipeline (slice k + 1 is tokenised while slice k is encoded). Large enough that
+    /// sorting within a slice packs batches as tightly as sorting everything would.
+    static var textsPerSlice: Int { 4_096 }
 
     /// Model inputs for `texts` (indices in errors are offset by `indexBase`).
     ///
-    /// Tokenisation runs on all cores before the math: both use every core, so overlapping them would
-    /// not shorten the total, and tokenising first lets the batches be sorted by length.
+    /// The texts of one slice are tokenised on all cores at once, so that the slice's batches can be sorted
+    /// by length; `embed` overlaps this with the encoding of the slice before.
     func tokenize(_ texts: [String], kind: TextKind, longTexts: LongTextPolicy, indexBase: Int) throws
         -> [TokenSequence]
     {
@@ -127,4 +129,25 @@ private struct UnsafeSlots<T>: @unchecked Sendable {
 
 private struct UnsafeTransform<T>: @unchecked Sendable {
     let transform: (Int) -> T
+}
+
+/// A value computed on a background thread, waited for with `value()` (called once).
+final class Pending<T>: @unchecked Sendable {
+    private var result: Result<T, any Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global(qos: .userInitiated).async {
+            self.result = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the work to finish and returns its value or rethrows its error.
+    func value() throws -> T {
+        done.wait()
+        // `done` is signalled only after `result` is written, so it is set here.
+        guard let result else { preconditionFailure("Pending finished without a result") }
+        return try result.get()
+    }
 }

@@ -141,17 +141,23 @@ public final class Encoder: Sendable {
         let kind = effectiveKind(kind)
         var result: [[Float]] = []
         result.reserveCapacity(texts.count)
-        // Work through large inputs a slice at a time so that token ids never pile up in memory.
-        var start = 0
-        while start < texts.count {
-            let end = min(texts.count, start + Self.textsPerSlice)
-            let slice = Array(texts[start..<end])
-            let sequences = try tokenize(slice, kind: kind, longTexts: longTexts, indexBase: start)
-            let vectors = encode(sequences, owners: slice.count) { done in
-                progress?(start + done, texts.count)
+        // Work through large inputs a slice at a time so that token ids never pile up in memory, tokenising
+        // the next slice in the background while this one is encoded.
+        let slices = stride(from: 0, to: texts.count, by: Self.textsPerSlice).map {
+            $0..<min(texts.count, $0 + Self.textsPerSlice)
+        }
+        let tokenizeSlice = { @Sendable (range: Range<Int>) throws -> [TokenSequence] in
+            try self.tokenize(Array(texts[range]), kind: kind, longTexts: longTexts, indexBase: range.lowerBound)
+        }
+        var next = slices.first.map { range in Pending { try tokenizeSlice(range) } }
+        for (index, range) in slices.enumerated() {
+            guard let current = next else { break }
+            let sequences = try current.value()
+            next = index + 1 < slices.count ? Pending { try tokenizeSlice(slices[index + 1]) } : nil
+            let vectors = encode(sequences, owners: range.count) { done in
+                progress?(range.lowerBound + done, texts.count)
             }
             result.append(contentsOf: vectors)
-            start = end
         }
         return result
     }

@@ -15,12 +15,10 @@ extension Transformer {
     /// Scaled dot-product attention for every text and head of the batch, the (text, head) items dealt
     /// out to the members in turn.
     ///
-    /// qkv: (T, 3C) without bias, the head h of text b at rows offsets[b]..<offsets[b]+lengths[b],
-    /// columns h·D..<(h+1)·D (+C for keys, +2C for values); bias: (3C); context: (T, C), heads side by side.
-    /// Per (b, h): add the head's q/k/v bias; scores (n, n) = q kᵀ / √D; softmax by row; context = scores · v.
-    func attention(
-        offsets: [Int], lengths: [Int], workspace ws: Workspace, bias: UnsafePointer<Float>, member: TeamMember
-    ) {
+    /// qkv: (T, 3C) with bias, the head h of text b at rows offsets[b]..<offsets[b]+lengths[b],
+    /// columns h·D..<(h+1)·D (+C for keys, +2C for values); context: (T, C), heads side by side.
+    /// Per (b, h): scores (n, n) = q kᵀ / √D; softmax by row; context = scores · v.
+    func attention(offsets: [Int], lengths: [Int], workspace ws: Workspace, member: TeamMember) {
         let c = config.hiddenSize
         let h = config.numAttentionHeads
         let d = config.headSize
@@ -33,10 +31,6 @@ extension Transformer {
             let (text, head) = item.quotientAndRemainder(dividingBy: h)
             let n = lengths[text]
             let q = qkv + offsets[text] * 3 * c + head * d
-            // This (text, head) block is touched by this item only, so its bias is added exactly once.
-            for part in 0..<3 {
-                addBiasRows(q + part * c, rows: n, cols: d, stride: 3 * c, bias: bias + part * c + head * d)
-            }
             // scores (n, n) = q (n, D) · kᵀ (D, n) · 1/√D
             sgemm(
                 transposeA: false, transposeB: true, m: n, n: n, k: d, alpha: scale,
@@ -61,19 +55,19 @@ extension Transformer {
         return start..<(member.index == parts - 1 ? outFeatures : min(outFeatures, start + width))
     }
 
-    /// This member's columns of out (T, N) = x (T, K) · weightᵀ (weight (N, K), no bias).
+    /// This member's columns of out (T, N) = x (T, K) · weightᵀ (weight (N, K)) + bias (N, or none).
     ///
     /// Splitting by output features means each weight row is read by one member only: for a few tokens the
     /// product is bound by reading the weights, and this halves that per core where splitting the rows would
     /// not.
     func project(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, outFeatures: Int,
-        into out: UnsafeMutablePointer<Float>, member: TeamMember
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>? = nil, outFeatures: Int, into out: UnsafeMutablePointer<Float>, member: TeamMember
     ) {
         let columns = featureShare(of: outFeatures, member: member)
         guard !columns.isEmpty else { return }
         linearColumns(
-            x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, columns: columns,
-            into: out)
+            x, rows: rows, inFeatures: inFeatures, weight: weight, bias: bias, outFeatures: outFeatures,
+            columns: columns, into: out)
     }
 }

@@ -179,13 +179,13 @@ final class Transformer: @unchecked Sendable {
             beta: weights.embeddingNormBias.pointer, eps: config.layerNormEps)
         member.barrier()
         for layer in weights.layers {
-            // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C); the bias is added per head inside attention.
+            // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C) + bqkv
             project(
-                hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, outFeatures: 3 * c,
-                into: ws.qkv.pointer, member: member)
+                hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer,
+                outFeatures: 3 * c, into: ws.qkv.pointer, member: member)
             member.barrier()
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
-            attention(offsets: offsets, lengths: batch.lengths, workspace: ws, bias: layer.qkvBias.pointer, member: member)
+            attention(offsets: offsets, lengths: batch.lengths, workspace: ws, member: member)
             member.barrier()
             // projected: (T, C) = LayerNorm((context · Woᵀ + bo) + hidden)
             project(

@@ -1,18 +1,7 @@
 // Fused epilogues for the Linear layers: the sgemm writes x·Wᵀ without bias, and the bias is added in the
-// pass that reads the product anyway (GELU, residual + LayerNorm, or the attention head block). This
-// saves a full write-and-reread of every (T, ·) activation per layer. Same arithmetic order as PyTorch:
-// (x·Wᵀ + b) first, then the residual.
-
-/// Adds `bias` (cols) to each of `rows` rows of `cols` values with row stride `stride` (e.g. one head's
-/// (n, D) block of the fused (T, 3C) qkv buffer).
-public func addBiasRows(
-    _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int, bias: UnsafePointer<Float>
-) {
-    for r in 0..<rows {
-        let row = x + r * stride
-        for c in 0..<cols { row[c] += bias[c] }
-    }
-}
+// pass that reads the product anyway (GELU, residual + LayerNorm; the fused QKV product, which has no such
+// pass, takes its bias in the sgemm itself, see `linearColumns`). This saves a full write-and-reread of
+// every (T, ·) activation per layer. Same arithmetic order as PyTorch: (x·Wᵀ + b) first, then the residual.
 
 /// GELU (erf) of x + bias, in place: x[t, f] ← gelu(x[t, f] + bias[f]) (the FFN's first Linear + activation).
 ///
@@ -27,13 +16,13 @@ public func geluBiasInPlace(
     for r in 0..<rows {
         let base = r * ld * 4
         var c = 0
-        while c + 8 <= cols {
+        while c + FloatLanes.scalarCount <= cols {
             let v =
-                raw.loadUnaligned(fromByteOffset: base + c * 4, as: SIMD8<Float>.self)
-                + rawBias.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
+                raw.loadUnaligned(fromByteOffset: base + c * 4, as: FloatLanes.self)
+                + rawBias.loadUnaligned(fromByteOffset: c * 4, as: FloatLanes.self)
             let g = v * 0.5 * (verf(v * 0.707_106_781_186_547_6) + 1)
-            raw.storeBytes(of: g, toByteOffset: base + c * 4, as: SIMD8<Float>.self)
-            c += 8
+            raw.storeBytes(of: g, toByteOffset: base + c * 4, as: FloatLanes.self)
+            c += FloatLanes.scalarCount
         }
         let row = x + r * ld
         while c < cols {

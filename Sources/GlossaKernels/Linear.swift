@@ -69,9 +69,12 @@ public func linear(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
     return out
 }
 
-/// Output columns `columns` of the `nn.Linear` forward without bias: `out[:, columns] = x · weight[columns]ᵀ`,
-/// leaving the other columns of `out` (row stride `outFeatures`) untouched. This is the unit of work when
-/// the output features of one product are shared among cores.
+/// Output columns `columns` of the `nn.Linear` forward: `out[:, columns] = x · weight[columns]ᵀ + bias[columns]`
+/// (no bias when nil), leaving the other columns of `out` (row stride `outFeatures`) untouched. This is the
+/// unit of work when the output features of one product are shared among cores.
+///
+/// A bias is written into `out` first and the product added onto it (beta = 1): that write replaces the
+/// zeroing OpenBLAS does for beta = 0, so the bias costs no pass of its own.
 ///
 /// Few rows (one short query) make OpenBLAS's blocked path slow: it packs every weight it touches, about
 /// as much memory traffic as the product itself. Narrow column chunks instead stay under the size at which
@@ -80,16 +83,21 @@ public func linear(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
 /// output, so chunking changes no result beyond the kernels' own rounding.
 public func linearColumns(
     _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
-    weight: UnsafePointer<Float>, outFeatures: Int, columns: Range<Int>,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil, outFeatures: Int, columns: Range<Int>,
     into out: UnsafeMutablePointer<Float>
 ) {
+    if let bias {
+        for t in 0..<rows {
+            (out + t * outFeatures + columns.lowerBound).update(from: bias + columns.lowerBound, count: columns.count)
+        }
+    }
     let chunk = linearColumnChunk(rows: rows, inFeatures: inFeatures) ?? columns.count
     var start = columns.lowerBound
     while start < columns.upperBound {
         let width = min(chunk, columns.upperBound - start)
         sgemm(
             transposeA: false, transposeB: true, m: rows, n: width, k: inFeatures,
-            a: x, lda: inFeatures, b: weight + start * inFeatures, ldb: inFeatures,
+            a: x, lda: inFeatures, b: weight + start * inFeatures, ldb: inFeatures, beta: bias == nil ? 0 : 1,
             c: out + start, ldc: outFeatures)
         start += width
     }

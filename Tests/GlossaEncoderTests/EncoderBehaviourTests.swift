@@ -137,4 +137,24 @@ import Testing
         #expect(seen == seen.sorted())
         #expect(seen.last == 40)
     }
+
+    @Test("inputs of several slices (tokenised while the previous slice encodes) keep their order and values")
+    func severalSlices() throws {
+        // More than two of Encoder's 4,096-text slices, with lengths that differ from slice to slice.
+        let texts = (0..<9_000).map { "item \($0) " + String(repeating: "w\($0 % 7) ", count: $0 % 13) }
+        var seen: [Int] = []
+        let all = try encoder.embed(texts, kind: .passage) { done, total in
+            #expect(total == texts.count)
+            seen.append(done)
+        }
+        #expect(all.count == texts.count)
+        #expect(seen == seen.sorted() && seen.last == texts.count)
+        for start in [0, 4_090, 8_190, 8_990] {
+            let end = min(texts.count, start + 10)
+            let alone = try encoder.embed(Array(texts[start..<end]), kind: .passage)
+            for (offset, vector) in alone.enumerated() {
+                #expect(Numeric.maxAbsDiff(vector, all[start + offset]) <= Tolerance.fp32Component, "text \(start + offset)")
+            }
+        }
+    }
 }

@@ -239,12 +239,57 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         #expect(maxDiff(fast.values, expected.values) <= 2e-5)
     }
 
-    @Test("bias on a strided block touches only that block")
-    func biasRows() {
-        var x = [Float](repeating: 0, count: 12)  // (3, 4), block = columns 1..2
-        x.withUnsafeMutableBufferPointer { p in
-            addBiasRows(p.baseAddress! + 1, rows: 3, cols: 2, stride: 4, bias: [1, 2])
+    @Test(
+        "a column block of linear equals the naive loop there and leaves the other columns alone",
+        arguments: [(1, 384), (8, 384), (20, 384), (40, 384), (8, 1536), (20, 1536)])
+    func linearColumnBlock(shape: (Int, Int)) {
+        let (t, inF) = shape
+        let outF = 200
+        let columns = 40..<184  // not a multiple of the chunk width, so the last chunk is ragged
+        var rng = SeededValues(seed: UInt64(t * 7 + inF))
+        let x = rng.matrix(t, inF)
+        let w = rng.matrix(outF, inF)
+        let b = rng.matrix(1, outF).values
+        let expected = Naive.linear(x, weight: w, bias: b)
+        for bias in [b, nil] {
+            var out = [Float](repeating: 42, count: t * outF)
+            x.values.withUnsafeBufferPointer { xp in
+                w.values.withUnsafeBufferPointer { wp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        if let bias {
+                            bias.withUnsafeBufferPointer { bp in
+                                linearColumns(
+                                    xp.baseAddress!, rows: t, inFeatures: inF, weight: wp.baseAddress!,
+                                    bias: bp.baseAddress, outFeatures: outF, columns: columns, into: op.baseAddress!)
+                            }
+                        } else {
+                            linearColumns(
+                                xp.baseAddress!, rows: t, inFeatures: inF, weight: wp.baseAddress!,
+                                outFeatures: outF, columns: columns, into: op.baseAddress!)
+                        }
+                    }
+                }
+            }
+            for r in 0..<t {
+                for c in 0..<outF {
+                    let got = out[r * outF + c]
+                    if columns.contains(c) {
+                        let want = expected[r, c] - (bias == nil ? b[c] : 0)
+                        #expect(abs(got - want) <= 1e-5 * Float(inF).squareRoot(), "row \(r) column \(c)")
+                    } else {
+                        #expect(got == 42, "row \(r) column \(c) outside the block was written")
+                    }
+                }
+            }
         }
-        #expect(x == [0, 1, 2, 0, 0, 1, 2, 0, 0, 1, 2, 0])
+    }
+
+    @Test("column chunks: narrow for few rows, none for many")
+    func columnChunkRule() {
+        #expect(linearColumnChunk(rows: 1, inFeatures: 384) == 128)
+        #expect(linearColumnChunk(rows: 20, inFeatures: 384) == 32)
+        #expect(linearColumnChunk(rows: 16, inFeatures: 1536) == 16)
+        #expect(linearColumnChunk(rows: 33, inFeatures: 1536) == nil)
+        #expect(linearColumnChunk(rows: 2048, inFeatures: 384) == nil)
     }
 }
