@@ -4,22 +4,25 @@
 #
 #   Benchmarks/run-encode.sh [MODEL_DIR]        (default: Models/multilingual-e5-small)
 #
-# Environment: RUNS (default 5), THREADS (default 2), BATCH (default 32), LATENCY_COUNT (default 100),
-# VENV (default Benchmarks/.venv, made by `make bench-venv`), SKIP_BUILD=1 to use an existing release build,
-# DATA (default Benchmarks/data) for the two input files, PEERS (default "torch onnxruntime": the
-# transformers_encode.py backends to run; both use transformers' tokenizer and the same batching and pooling).
+# Environment: RUNS (default 5), ROUNDS (default 3: every side runs once per round, in turn), THREADS
+# (default 2), BATCH (default 32), LATENCY_COUNT (default 100), VENV (default Benchmarks/.venv, made by
+# `make bench-venv`), SKIP_BUILD=1 to use an existing release build, DATA (default Benchmarks/data) for the
+# two input files, PEERS (default "torch onnxruntime": the transformers_encode.py backends to run; both use
+# transformers' tokenizer and the same batching and pooling).
 # Every side reads DATA/queries.txt and DATA/passages.txt (Benchmarks/make_bench_texts.py writes them) and
 # prints JSON lines {"name": queries|passages|latency, "side": ..., "tokens": ..., "median_ms": ...,
 # "tokens_per_s": ...}; tokens = model input ids including <s> and </s>, no padding; each figure is the median
-# of RUNS runs after one warm-up. This script prints each side and the ratio (Glossa / peer for tokens/s;
-# peer / Glossa for median latency, so "Glossa is 1.5x" means Glossa is faster in both) and keeps the raw
-# lines in Benchmarks/results/raw/ (git-ignored). Run it on a quiet machine: other processes on the 2 cores
-# distort every side, PyTorch's OpenMP threads most of all (the load average is printed before and after).
+# of RUNS runs after one warm-up, and the summary takes each side's median over the ROUNDS. This script
+# prints each side and the ratio (Glossa / peer for tokens/s; peer / Glossa for median latency, so "Glossa is
+# 1.5x" means Glossa is faster in both) and keeps the raw lines in Benchmarks/results/raw/ (git-ignored).
+# Run it on a quiet machine: other processes on the 2 cores distort every side, PyTorch's OpenMP threads most
+# of all (the load average is printed at every round and after).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 MODEL="${1:-Models/multilingual-e5-small}"
 RUNS="${RUNS:-5}"
+ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-2}"
 BATCH="${BATCH:-32}"
 LATENCY_COUNT="${LATENCY_COUNT:-100}"
@@ -39,7 +42,7 @@ fi
 mkdir -p Benchmarks/results/raw
 RAW="Benchmarks/results/raw/encode-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$RAW"
-echo "run-encode: model $MODEL, runs $RUNS, threads $THREADS, batch $BATCH, commit $(git rev-parse --short HEAD)," \
+echo "run-encode: model $MODEL, rounds $ROUNDS, runs $RUNS, threads $THREADS, batch $BATCH, commit $(git rev-parse --short HEAD)," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -48,32 +51,41 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     swift build ${SWIFT_FLAGS:--c release -Xswiftc -enable-testing} --product GlossaBench >&2
 fi
 BENCH=.build/release/GlossaBench
-if [[ -x "$BENCH" ]] && "$BENCH" encode --help 2>&1 | grep -q -- '--queries'; then
-    echo "== Glossa (GlossaBench encode)"
+[[ -x "$BENCH" ]] || { echo "run-encode: no $BENCH; build it first (make build)" >&2; exit 1; }
+
+# ROUNDS rounds of every side in turn (Glossa, then each peer): a machine whose speed drifts over minutes
+# (a shared host) then slows every side alike, and the summary takes each side's median over the rounds.
+for round in $(seq "$ROUNDS"); do
+    echo "== round $round/$ROUNDS: Glossa (GlossaBench encode), load $(cut -d' ' -f1-3 /proc/loadavg)"
     "$BENCH" encode --model "$MODEL" --queries "$QUERIES" --passages "$PASSAGES" \
         --runs "$RUNS" --threads "$THREADS" --batch "$BATCH" --latency-count "$LATENCY_COUNT" | tee -a "$RAW"
-else
-    echo "== Glossa: $BENCH has no 'encode' subcommand yet; only the peers are measured"
-fi
-
-for backend in $PEERS; do
-    echo "== peer: $backend (fp32)"
-    "$PY" Benchmarks/peers/transformers_encode.py --model "$MODEL" --queries "$QUERIES" --passages "$PASSAGES" \
-        --runs "$RUNS" --threads "$THREADS" --batch "$BATCH" --latency-count "$LATENCY_COUNT" --backend "$backend" \
-        | tee -a "$RAW"
+    for backend in $PEERS; do
+        echo "== round $round/$ROUNDS: peer $backend (fp32)"
+        "$PY" Benchmarks/peers/transformers_encode.py --model "$MODEL" --queries "$QUERIES" --passages "$PASSAGES" \
+            --runs "$RUNS" --threads "$THREADS" --batch "$BATCH" --latency-count "$LATENCY_COUNT" \
+            --backend "$backend" | tee -a "$RAW"
+    done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$PY" - "$RAW" <<'PYEOF'
 import json, sys
+from statistics import median
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
-table, sides = {}, []
+rounds, sides = {}, []
 for r in rows:
     if r.get("name") in ("queries", "passages", "latency"):
         side = str(r.get("side", "?"))
         if side not in sides:
             sides.append(side)
-        table.setdefault(r["name"], {})[side] = r
+        rounds.setdefault(r["name"], {}).setdefault(side, []).append(r)
+# Each side's figure: the median over rounds of its per-round median time (tokens/s follow from it).
+table = {}
+for name, by_side in rounds.items():
+    for side, rs in by_side.items():
+        ms = median(r["median_ms"] for r in rs)
+        per_s = rs[0]["tokens"] / (ms / 1000) if name != "latency" else median(r["tokens_per_s"] for r in rs)
+        table.setdefault(name, {})[side] = {"median_ms": ms, "tokens_per_s": per_s, "rounds": len(rs)}
 glossa = next((s for s in sides if s.lower().startswith("glossa")), None)
 print()
 for name in ("queries", "passages", "latency"):
@@ -82,7 +94,8 @@ for name in ("queries", "passages", "latency"):
         r = table.get(name, {}).get(side)
         if not r:
             continue
-        line = f"{name:<9} {side:<20} {r['tokens_per_s']:>10.0f} tok/s  median {r['median_ms']:>9.1f} ms"
+        line = (f"{name:<9} {side:<20} {r['tokens_per_s']:>10.0f} tok/s  median {r['median_ms']:>9.1f} ms"
+                f"  ({r['rounds']} rounds)")
         if g and side != glossa:
             ratio = r["median_ms"] / g["median_ms"] if name == "latency" else g["tokens_per_s"] / r["tokens_per_s"]
             line += f"  Glossa is {ratio:.2f}x"

@@ -118,7 +118,8 @@ final class SpinBarrier: Sendable {
         var spins = 0
         while generation.load(ordering: .acquiring) == current {
             spins += 1
-            if spins > 4_000 { sched_yield() }
+            // About 50 µs of spinning covers an uneven phase; past that the other member is likely off-core.
+            if spins > 50_000 { sched_yield() }
         }
     }
 }

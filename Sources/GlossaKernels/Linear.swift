@@ -105,12 +105,12 @@ public func linearColumns(
 
 /// The column chunk `linearColumns` uses for `rows` × `inFeatures` inputs, or nil for one call per range.
 ///
-/// Measured with OpenBLAS 0.3.21 (SkylakeX kernels, one thread) at mE5's shapes: chunks pay off up to
-/// rows · inFeatures ≈ 24k (32 rows of 384, 16 of 1536); the best width keeps rows · width · inFeatures
-/// near 2¹⁸, between 16 and 128 columns.
+/// Measured with OpenBLAS 0.3.21 (SkylakeX kernels, one thread) at mE5's shapes (inFeatures 384 and 1536):
+/// chunks pay off up to 32 rows (1.2–2x at 4–16 rows, even at 24–32) and lose beyond; the best width keeps
+/// rows · width · inFeatures near 2¹⁸, between 16 and 128 columns.
 public func linearColumnChunk(rows: Int, inFeatures: Int) -> Int? {
     let work = rows * inFeatures
-    guard work > 0, work <= 24_576 else { return nil }
+    guard work > 0, rows <= 32 else { return nil }
     var width = 16
     while width < 128 && 2 * width * work <= 1 << 18 { width *= 2 }
     return width

@@ -289,7 +289,8 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         #expect(linearColumnChunk(rows: 1, inFeatures: 384) == 128)
         #expect(linearColumnChunk(rows: 20, inFeatures: 384) == 32)
         #expect(linearColumnChunk(rows: 16, inFeatures: 1536) == 16)
-        #expect(linearColumnChunk(rows: 33, inFeatures: 1536) == nil)
+        #expect(linearColumnChunk(rows: 32, inFeatures: 1536) == 16)
+        #expect(linearColumnChunk(rows: 33, inFeatures: 384) == nil)
         #expect(linearColumnChunk(rows: 2048, inFeatures: 384) == nil)
     }
 }
