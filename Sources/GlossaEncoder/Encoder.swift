@@ -149,10 +149,11 @@ public final class Encoder: Sendable {
         let tokenizeSlice = { @Sendable (range: Range<Int>) throws -> [TokenSequence] in
             try self.tokenize(Array(texts[range]), kind: kind, longTexts: longTexts, indexBase: range.lowerBound)
         }
-        var next = slices.first.map { range in Pending { try tokenizeSlice(range) } }
+        // The first slice is tokenised here (there is nothing to overlap it with yet), each later one while
+        // the slice before it is encoded.
+        var next: Pending<[TokenSequence]>?
         for (index, range) in slices.enumerated() {
-            guard let current = next else { break }
-            let sequences = try current.value()
+            let sequences = try next?.value() ?? tokenizeSlice(range)
             next = index + 1 < slices.count ? Pending { try tokenizeSlice(slices[index + 1]) } : nil
             let vectors = encode(sequences, owners: range.count) { done in
                 progress?(range.lowerBound + done, texts.count)
