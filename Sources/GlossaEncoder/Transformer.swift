@@ -187,17 +187,11 @@ final class Transformer: @unchecked Sendable {
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
             attention(offsets: offsets, lengths: batch.lengths, workspace: ws, member: member)
             member.barrier()
-            // projected: (T, C) = LayerNorm((context · Woᵀ + bo) + hidden)
-            project(
-                ws.context.pointer, rows: t, inFeatures: c, weight: layer.attentionOutputWeight.pointer,
-                outFeatures: c, into: projected, member: member)
-            member.barrier()
-            addBiasResidualLayerNormInPlace(
-                projected + rows.lowerBound * c, rows: rows.count, cols: c, bias: layer.attentionOutputBias.pointer,
-                residual: hidden + rows.lowerBound * c, gamma: layer.attentionNormWeight.pointer,
-                beta: layer.attentionNormBias.pointer, eps: config.layerNormEps)
-            member.barrier()
-            swap(&hidden, &projected)
+            // hidden: (T, C) ← LayerNorm((context · Woᵀ + bo) + hidden)
+            outputSublayer(
+                ws.context.pointer, inFeatures: c, weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias,
+                gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t, hidden: &hidden,
+                scratch: &projected, member: member)
             // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1), each member applying GELU to the columns it computed.
             let ffnHidden = ws.ffnHidden.pointer
             project(
@@ -208,17 +202,11 @@ final class Transformer: @unchecked Sendable {
                 ffnHidden + columns.lowerBound, rows: t, cols: columns.count, stride: f,
                 bias: layer.intermediateBias.pointer + columns.lowerBound)
             member.barrier()
-            // projected: (T, C) = LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
-            project(
-                ffnHidden, rows: t, inFeatures: f, weight: layer.outputWeight.pointer, outFeatures: c,
-                into: projected, member: member)
-            member.barrier()
-            addBiasResidualLayerNormInPlace(
-                projected + rows.lowerBound * c, rows: rows.count, cols: c, bias: layer.outputBias.pointer,
-                residual: hidden + rows.lowerBound * c, gamma: layer.outputNormWeight.pointer,
-                beta: layer.outputNormBias.pointer, eps: config.layerNormEps)
-            member.barrier()
-            swap(&hidden, &projected)
+            // hidden: (T, C) ← LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
+            outputSublayer(
+                ffnHidden, inFeatures: f, weight: layer.outputWeight, bias: layer.outputBias,
+                gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t, hidden: &hidden,
+                scratch: &projected, member: member)
         }
         // Pooling: mean over each text's tokens (all real: nothing is padded), then L2 normalisation.
         guard member.index == 0 else { return [] }
@@ -234,6 +222,27 @@ final class Transformer: @unchecked Sendable {
             result.append(vector)
         }
         return result
+    }
+
+    /// The output sub-layers (HF BertSelfOutput / BertOutput: dense → dropout (identity) → LayerNorm(· + input)):
+    /// scratch (T, C) = LayerNorm((input (T, K) · weightᵀ + bias) + hidden), then the two buffers trade places so
+    /// that `hidden` holds the result. The product is split by output features, the LayerNorm by rows.
+    private func outputSublayer(
+        _ input: UnsafePointer<Float>, inFeatures: Int, weight: FloatTensor, bias: FloatTensor,
+        gamma: FloatTensor, beta: FloatTensor, rows t: Int, hidden: inout UnsafeMutablePointer<Float>,
+        scratch: inout UnsafeMutablePointer<Float>, member: TeamMember
+    ) {
+        let c = config.hiddenSize
+        project(
+            input, rows: t, inFeatures: inFeatures, weight: weight.pointer, outFeatures: c, into: scratch,
+            member: member)
+        member.barrier()
+        let rows = member.share(of: t)
+        addBiasResidualLayerNormInPlace(
+            scratch + rows.lowerBound * c, rows: rows.count, cols: c, bias: bias.pointer,
+            residual: hidden + rows.lowerBound * c, gamma: gamma.pointer, beta: beta.pointer, eps: config.layerNormEps)
+        member.barrier()
+        swap(&hidden, &scratch)
     }
 
     /// hidden[t] = word[ids[t]] + tokenType[0] + position[positionOffset + i], i the index within its text,
