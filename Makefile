@@ -13,8 +13,8 @@ SHELL        := /bin/bash
 ifeq ($(origin SWIFT_CPU),undefined)
 SWIFT_CPU    := $(shell f="$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)"; has() { for x; do \
                   echo "$$f" | grep -qw "$$x" || return 1; done; }; \
-                  if has avx2 fma f16c bmi1 bmi2 movbe avx512f avx512cd avx512bw avx512dq avx512vl; then \
-                    echo skylake-avx512; elif has avx2 fma f16c bmi1 bmi2 movbe; then echo haswell; fi)
+                  if has avx2 fma f16c bmi1 bmi2 movbe popcnt abm avx512f avx512cd avx512bw avx512dq avx512vl; then \
+                    echo skylake-avx512; elif has avx2 fma f16c bmi1 bmi2 movbe popcnt abm; then echo haswell; fi)
 endif
 SWIFT_FLAGS  := -c release -Xswiftc -enable-testing $(if $(SWIFT_CPU),-Xswiftc -target-cpu -Xswiftc $(SWIFT_CPU))
 export SWIFT_FLAGS
@@ -28,7 +28,7 @@ APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED       ?= ../shared
 
-.PHONY: setup model build test demo bench bench-venv bench-encode bench-search eval format lint clean
+.PHONY: setup model build test demo bench bench-venv bench-encode bench-search eval print-swift-flags format lint clean
 
 ## setup: install the Debian packages Glossa links against (only those missing).
 setup:
@@ -91,6 +91,10 @@ bench-search: build bench-venv
 ## eval: Tatoeba (100 languages) and XQuAD-R against the reference figures in ../shared/data.
 eval: model build
 	bash scripts/eval/run.sh $(MODEL_DIR) $(SHARED)/data
+
+## print-swift-flags: the flags every build here uses (the benchmark scripts ask for them when run alone).
+print-swift-flags:
+	@echo $(SWIFT_FLAGS)
 
 format:
 	swift format --in-place --parallel --recursive Sources Tests Benchmarks

@@ -46,9 +46,10 @@ echo "run-encode: model $MODEL, rounds $ROUNDS, runs $RUNS, threads $THREADS, ba
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    # The Makefile's flags (SWIFT_FLAGS, exported by make) so that this build reuses and matches `make build`.
+    # The Makefile's flags (exported by make, asked of it when run alone), so this build matches `make build`.
+    SWIFT_FLAGS="${SWIFT_FLAGS:-$(make -s print-swift-flags)}"
     # shellcheck disable=SC2086
-    swift build ${SWIFT_FLAGS:--c release -Xswiftc -enable-testing} --product GlossaBench >&2
+    swift build $SWIFT_FLAGS --product GlossaBench >&2
 fi
 BENCH=.build/release/GlossaBench
 [[ -x "$BENCH" ]] || { echo "run-encode: no $BENCH; build it first (make build)" >&2; exit 1; }

@@ -50,9 +50,10 @@ mkdir -p "$RAWDIR/search"
 RAW="$RAWDIR/search-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$RAW"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    # The Makefile's flags (SWIFT_FLAGS, exported by make) so that this build reuses and matches `make build`.
+    # The Makefile's flags (exported by make, asked of it when run alone), so this build matches `make build`.
+    SWIFT_FLAGS="${SWIFT_FLAGS:-$(make -s print-swift-flags)}"
     # shellcheck disable=SC2086
-    swift build ${SWIFT_FLAGS:--c release -Xswiftc -enable-testing} --product GlossaBench >&2
+    swift build $SWIFT_FLAGS --product GlossaBench >&2
 fi
 BENCH=.build/release/GlossaBench
 echo "run-search: sizes ${SIZES[*]}, runs $RUNS, threads $THREADS, k $K, commit $(git rev-parse --short HEAD)," \

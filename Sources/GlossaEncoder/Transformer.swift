@@ -75,7 +75,9 @@ final class Transformer: @unchecked Sendable {
     init(config: ModelConfig, weights: EncoderWeights) {
         self.config = config
         self.weights = weights
-        workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        // One member per core, or fewer when OpenBLAS was told to use fewer threads (OPENBLAS_NUM_THREADS,
+        // BLAS.setThreadCount before loading): that is how a caller bounds the encoder's cores.
+        workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, BLAS.threadCount, 16))
         team = WorkerTeam(size: workers)
         // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
         BLAS.selectKernelsForThisCPU()

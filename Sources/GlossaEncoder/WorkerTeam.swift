@@ -81,8 +81,12 @@ private final class TeamState: @unchecked Sendable {
         for semaphore in wake { semaphore.signal() }
         body(TeamMember(index: 0, count: size, barrierState: barrier))
         for _ in 1..<size { finished.wait() }
+        // Drop the body now: it captures the Transformer, which owns the team, and keeping it would be a
+        // cycle that never frees the weights, the workspaces or these threads.
+        self.body = nil
     }
 
+    /// Ends the helpers: woken with no body, each returns from its loop.
     func stop() {
         body = nil
         for semaphore in wake { semaphore.signal() }
