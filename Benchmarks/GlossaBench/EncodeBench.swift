@@ -114,7 +114,7 @@ enum EncodeBench {
         let latencyCount = try int(options, "latency-count", 100)
         let budget = try int(options, "token-budget", Encoder.defaultTokenBudget)
         BLAS.setThreadCount(threads)
-        let encoder = try Encoder(modelFolder: model, tokenBudget: budget)
+        let encoder = try Encoder(modelFolder: model, tokenBudget: budget, threads: threads)
         emit([
             "name": "meta", "side": "glossa", "threads": BLAS.threadCount, "openblas_core": BLAS.coreName,
             "token_budget": encoder.tokenBudget,

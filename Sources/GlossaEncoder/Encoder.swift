@@ -1,6 +1,7 @@
 // The public face of GlossaEncoder: an mE5 (BERT / XLM-R) sentence encoder that turns texts into
 // L2-normalised 384-d (for mE5-small) embeddings. Loading is O(1) in the vocabulary (the weights are
 // mmapped); encoding batches texts by a token budget (see Encoder+Batching.swift).
+import Foundation
 public import GlossaCore
 public import GlossaModel
 public import GlossaTokenizer
@@ -42,6 +43,16 @@ public final class Encoder: Sendable {
     public let tokenBudget: Int
     let transformer: Transformer
 
+    /// Cores used by default: all of them, or `OPENBLAS_NUM_THREADS` when that is set lower (the usual way to
+    /// bound a BLAS program's threads; the encoder runs OpenBLAS single-threaded under its own team). Read
+    /// from the environment, not from OpenBLAS, whose thread count other encoders change while they run.
+    public static var defaultThreadCount: Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard let text = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"], let limit = Int(text), limit > 0
+        else { return cores }
+        return min(cores, limit)
+    }
+
     /// The default token budget per forward pass: large enough that every sgemm is efficient.
     public static let defaultTokenBudget = 4096
 
@@ -56,8 +67,9 @@ public final class Encoder: Sendable {
     ///
     /// Throws `EncoderError.modelFolder` (missing or malformed files), `.shapeMismatch` (naming the tensor,
     /// the expected and the actual shape), `.unsupportedConfig`, or `.tokenizer`.
-    /// `tokenBudget` bounds the tokens of one forward pass (at least 512).
-    public init(modelFolder path: String, tokenBudget: Int = Encoder.defaultTokenBudget) throws {
+    /// `tokenBudget` bounds the tokens of one forward pass (at least 512). `threads` is the number of cores
+    /// a forward pass uses (nil: `defaultThreadCount`).
+    public init(modelFolder path: String, tokenBudget: Int = Encoder.defaultTokenBudget, threads: Int? = nil) throws {
         let folder: ModelFolder
         do {
             folder = try ModelFolder(path: path)
@@ -75,7 +87,7 @@ public final class Encoder: Sendable {
         self.config = config
         dimension = config.hiddenSize
         modelName = folder.name
-        transformer = Transformer(config: config, weights: weights)
+        transformer = Transformer(config: config, weights: weights, threads: threads ?? Self.defaultThreadCount)
         maxSequenceLength = min(Tokenizer.maxLength, transformer.maxSequenceLength)
         self.tokenBudget = max(tokenBudget, maxSequenceLength)
     }

@@ -72,12 +72,11 @@ final class Transformer: @unchecked Sendable {
     /// Batches with fewer tokens than this run as one group (splitting would starve the sgemms).
     static var splitThreshold: Int { 192 }
 
-    init(config: ModelConfig, weights: EncoderWeights) {
+    /// `threads`: the members of the team (at least 1, at most 16).
+    init(config: ModelConfig, weights: EncoderWeights, threads: Int) {
         self.config = config
         self.weights = weights
-        // One member per core, or fewer when OpenBLAS was told to use fewer threads (OPENBLAS_NUM_THREADS,
-        // BLAS.setThreadCount before loading): that is how a caller bounds the encoder's cores.
-        workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, BLAS.threadCount, 16))
+        workers = max(1, min(threads, 16))
         team = WorkerTeam(size: workers)
         // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
         BLAS.selectKernelsForThisCPU()
