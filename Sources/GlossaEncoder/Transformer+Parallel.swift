@@ -3,14 +3,6 @@
 // `run` itself. OpenBLAS runs single-threaded inside each member.
 import GlossaKernels
 
-/// A raw pointer that may cross into concurrently running members; every member writes a disjoint range.
-struct SharedPointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-
-    init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
-    init(_ base: UnsafePointer<Float>) { self.base = UnsafeMutablePointer(mutating: base) }
-}
-
 extension Transformer {
     /// Scaled dot-product attention for every text and head of the batch, the (text, head) items dealt
     /// out to the members in turn.

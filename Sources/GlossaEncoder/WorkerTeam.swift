@@ -33,13 +33,12 @@ struct TeamMember: Sendable {
 /// Not reentrant: one `run` at a time (the Transformer's lock guarantees it). Helpers sleep on a
 /// semaphore between runs and use no CPU then; they end when the team is released.
 final class WorkerTeam: Sendable {
-    let size: Int
     private let state: TeamState
+    var size: Int { state.size }
 
     init(size: Int) {
-        self.size = max(1, size)
-        state = TeamState(size: self.size)
-        for helper in 1..<self.size {
+        state = TeamState(size: max(1, size))
+        for helper in 1..<state.size {
             // The thread holds the state, not the team, so that releasing the team can stop it.
             let state = self.state
             let thread = Thread { state.helperLoop(index: helper) }
@@ -96,8 +95,12 @@ private final class TeamState: @unchecked Sendable {
         let member = TeamMember(index: index, count: size, barrierState: barrier)
         while true {
             wake[index - 1].wait()
-            guard let body else { return }
-            body(member)
+            do {
+                guard let body else { return }
+                body(member)
+            }
+            // The body (and the Transformer it captures) is let go above, before `run` may return: otherwise
+            // a released encoder could outlive its last call on this thread.
             finished.signal()
         }
     }

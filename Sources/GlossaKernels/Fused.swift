@@ -16,13 +16,13 @@ public func geluBiasInPlace(
     for r in 0..<rows {
         let base = r * ld * 4
         var c = 0
-        while c + FloatLanes.scalarCount <= cols {
+        while c + 8 <= cols {
             let v =
-                raw.loadUnaligned(fromByteOffset: base + c * 4, as: FloatLanes.self)
-                + rawBias.loadUnaligned(fromByteOffset: c * 4, as: FloatLanes.self)
+                raw.loadUnaligned(fromByteOffset: base + c * 4, as: SIMD8<Float>.self)
+                + rawBias.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
             let g = v * 0.5 * (verf(v * 0.707_106_781_186_547_6) + 1)
-            raw.storeBytes(of: g, toByteOffset: base + c * 4, as: FloatLanes.self)
-            c += FloatLanes.scalarCount
+            raw.storeBytes(of: g, toByteOffset: base + c * 4, as: SIMD8<Float>.self)
+            c += 8
         }
         let row = x + r * ld
         while c < cols {

@@ -29,17 +29,9 @@ public func linear(
     weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
     into out: UnsafeMutablePointer<Float>
 ) {
-    var beta: Float = 0
-    if let bias {
-        // Seed every output row with the bias so that sgemm adds the product onto it (beta = 1).
-        for t in 0..<rows {
-            (out + t * outFeatures).update(from: bias, count: outFeatures)
-        }
-        beta = 1
-    }
-    sgemm(
-        transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-        a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: out, ldc: outFeatures)
+    linearColumns(
+        x, rows: rows, inFeatures: inFeatures, weight: weight, bias: bias, outFeatures: outFeatures,
+        columns: 0..<outFeatures, into: out)
 }
 
 /// Convenience over `Matrix`: x (T, in) · weight (out, in)ᵀ + bias (out) → (T, out).
