@@ -1,7 +1,7 @@
 // Element-wise activations and the row softmax, vectorised with SIMD8 (GELU and softmax are the two
 // transcendental-heavy steps: T·F erf and H·T² exp per layer). The naive references live in Naive.swift.
 // SIMD8 fills one AVX2 register (the Makefile builds for the CPU, see SWIFT_CPU). Not SIMD16: Swift then
-// calls `vexp` out of line with its vectors in memory, which measured slower even on AVX-512.
+// called `vexp` out of line (perf, AVX2 target), and SIMD16 measured slower on the AVX-512 target too.
 
 // MARK: - Vector exp and erf
 
