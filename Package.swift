@@ -22,6 +22,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // The HTTP service. Hummingbird's default traits pull in swift-configuration, which nothing here uses.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: - C and C++ shims (one Swift owner each)
@@ -74,11 +78,21 @@ let package = Package(
             dependencies: ["GlossaCore", "GlossaSearch", "GlossaEncoder"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "GlossaServer",
+            dependencies: [
+                "GlossaCore", "GlossaCollection", "GlossaSearch", "GlossaEncoder", "GlossaTokenizer", "GlossaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "glossa",
             dependencies: [
                 "GlossaCore", "GlossaModel", "GlossaTokenizer", "GlossaEncoder", "GlossaCollection",
-                "GlossaSearch", "GlossaEval",
+                "GlossaSearch", "GlossaEval", "GlossaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -135,6 +149,11 @@ let package = Package(
         .testTarget(
             name: "GlossaEvalTests",
             dependencies: ["GlossaEval", "GlossaIndex", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GlossaServerTests",
+            dependencies: ["GlossaServer", "GlossaSearch", "GlossaCollection", "GlossaEncoder", "GlossaTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

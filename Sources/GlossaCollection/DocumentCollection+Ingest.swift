@@ -184,38 +184,100 @@ extension DocumentCollection {
         return chunker.ranges(tokens: tokens, byteCount: document.text.utf8.count, window: window)
     }
 
-    /// Deletes documents by external id; returns the ids that were not in the collection.
-    public func delete(externalIDs: [String]) throws -> (deleted: Int, missing: [String]) {
-        let (changes, missing) = try store.delete(externalIDs: externalIDs)
-        try syncShards(changes)
-        return (changes.documentsDeleted, missing)
+    /// Adds or updates `documents` (the last of repeated ids wins) in one SQLite transaction, then applies
+    /// the change to the loaded shard indexes: when it returns, the documents are durable and searchable.
+    ///
+    /// With `persistShardFiles: false` the shard files are left to `persistShards(_:)` (a server batches
+    /// them); if the process dies first they are stale and are rebuilt from SQLite on the next open.
+    /// Returns what was done and the shards whose files are now behind.
+    /// - Throws: `StoreError` and `IngestError` for database and index failures (nothing is stored then).
+    public func upsert(_ documents: [InputDocument], encoder: any CollectionEncoder, persistShardFiles: Bool = true)
+        throws -> (report: IngestReport, touchedShards: Set<Int>)
+    {
+        let started = Date()
+        var report = IngestReport()
+        var batch: [InputDocument] = []
+        var slot: [String: Int] = [:]
+        for document in documents {
+            report.read += 1
+            if let index = slot[document.id] {
+                report.duplicates += 1
+                batch[index] = document
+            } else {
+                slot[document.id] = batch.count
+                batch.append(document)
+            }
+        }
+        let chunker = try Chunker(windowTokens: manifest.chunkTokens, overlapTokens: manifest.chunkOverlap)
+        let changes = try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report)
+        let touched = try syncShards(changes, persist: persistShardFiles)
+        report.seconds = Date().timeIntervalSince(started)
+        return (report, touched)
     }
 
-    /// Applies a chunk delta to the loaded shard indexes and writes the touched shard files.
-    /// Index types that cannot remove ids, or not yet trained, are rebuilt from SQLite instead.
-    func syncShards(_ changes: ChangeSet) throws {
-        let touched = Set(changes.added.keys).union(changes.removed.keys).sorted()
-        guard !touched.isEmpty else { return }
+    /// Deletes documents by external id; returns the ids that were not in the collection (and, with
+    /// `persistShardFiles: false`, the shards whose files are now behind; see `upsert`).
+    public func delete(externalIDs: [String], persistShardFiles: Bool = true) throws
+        -> (deleted: Int, missing: [String], touchedShards: Set<Int>)
+    {
+        let (changes, missing) = try store.delete(externalIDs: externalIDs)
+        let touched = try syncShards(changes, persist: persistShardFiles)
+        return (changes.documentsDeleted, missing, touched)
+    }
+
+    /// Deletes documents by external id; returns the ids that were not in the collection.
+    public func delete(externalIDs: [String]) throws -> (deleted: Int, missing: [String]) {
+        let result = try delete(externalIDs: externalIDs, persistShardFiles: true)
+        return (result.deleted, result.missing)
+    }
+
+    /// Writes the files of `shards` from the loaded indexes and records them as current.
+    public func persistShards(_ shards: Set<Int>) throws {
         let states = Dictionary(uniqueKeysWithValues: try store.shardStates().map { ($0.shard, $0) })
-        for shard in touched {
-            guard let state = states[shard], shard < shards.count else { continue }
-            let index = shards[shard]
-            guard index.isTrained else {
-                shards[shard] = try rebuildShard(shard, persist: true)
-                continue
-            }
-            do {
-                _ = try index.remove(ids: changes.removed[shard] ?? [])
+        for shard in shards.sorted() {
+            guard let state = states[shard], let index = loadedShard(shard) else { continue }
+            // Shared is enough: only the (serialised) writer changes indexes, and that is the caller.
+            try shardLock.reading { try persistShard(shard, index: index, version: state.version) }
+        }
+    }
+
+    private func loadedShard(_ shard: Int) -> (any ShardIndex)? {
+        shardLock.reading { shard < shards.count ? shards[shard] : nil }
+    }
+
+    /// Applies a chunk delta to the loaded shard indexes and, with `persist`, writes the touched shard files.
+    /// Each index changes under the exclusive shard lock, so a concurrent search sees it before or after the
+    /// change; the vectors are read from SQLite and replacement indexes built before taking it. Index types
+    /// that cannot remove ids, or not yet trained, are rebuilt from SQLite instead. Returns the touched shards.
+    @discardableResult
+    func syncShards(_ changes: ChangeSet, persist: Bool = true) throws -> Set<Int> {
+        let touched = Set(changes.added.keys).union(changes.removed.keys)
+        guard !touched.isEmpty else { return [] }
+        let states = Dictionary(uniqueKeysWithValues: try store.shardStates().map { ($0.shard, $0) })
+        for shard in touched.sorted() {
+            guard let state = states[shard], let index = loadedShard(shard) else { continue }
+            var applied = false
+            if index.isTrained {
                 // Ids removed again later in the session are simply not found in SQLite.
                 let added = try store.vectors(ids: changes.added[shard] ?? [], dimension: manifest.dimension)
-                if !added.ids.isEmpty { try index.add(added.vectors, ids: added.ids) }
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                shards[shard] = try rebuildShard(shard, persist: true)
-                continue
+                applied = shardLock.writing {
+                    do {
+                        _ = try index.remove(ids: changes.removed[shard] ?? [])
+                        if !added.ids.isEmpty { try index.add(added.vectors, ids: added.ids) }
+                        return true
+                    } catch {
+                        // Rebuilt from SQLite below: an index that cannot remove ids (HNSW) ends up here.
+                        return false
+                    }
+                }
             }
-            try persistShard(shard, index: index, version: state.version)
+            var current = index
+            if !applied {
+                current = try rebuildShard(shard, persist: false)
+                shardLock.writing { shards[shard] = current }
+            }
+            if persist { try persistShard(shard, index: current, version: state.version) }
         }
+        return touched
     }
 }

@@ -61,7 +61,8 @@ extension DocumentCollection {
         guard let updated = try store.manifest() else { throw IngestError.noSuchCollection(path: folder.path) }
         let oldShardCount = manifest.shardCount
         manifest = updated
-        shards = try (0..<manifest.shardCount).map { try rebuildShard($0, persist: true) }
+        let rebuilt = try (0..<manifest.shardCount).map { try rebuildShard($0, persist: true) }
+        shardLock.writing { shards = rebuilt }
         // Files of shards that no longer exist would be stray: remove them.
         for shard in manifest.shardCount..<max(oldShardCount, manifest.shardCount) {
             try? FileManager.default.removeItem(atPath: shardPath(shard))

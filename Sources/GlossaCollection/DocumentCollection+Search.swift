@@ -16,7 +16,7 @@ public struct ChunkScore: Sendable, Equatable {
 
 extension DocumentCollection {
     /// Total chunks across the loaded shards.
-    public var indexedChunks: Int { shards.reduce(0) { $0 + $1.count } }
+    public var indexedChunks: Int { shardLock.reading { shards.reduce(0) { $0 + $1.count } } }
 
     /// The `k` best chunks for each query (row-major `n * dimension` floats), searching every shard
     /// concurrently and merging. Best first; ties broken by smaller chunk id.
@@ -31,15 +31,19 @@ extension DocumentCollection {
         precondition(queries.count % dimension == 0, "queries must be n * \(dimension) floats")
         let queryCount = queries.count / dimension
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
-        let results = ShardResults(count: shards.count)
-        let shards = self.shards
         let fetch = k + 8
-        DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
-            let index = shards[shard]
-            results.set(shard, Result { try index.search(queries, k: min(fetch, max(index.count, 1)), options: options) })
+        // Held while the indexes are searched: a writer changes an index only under the exclusive lock.
+        let results = shardLock.reading { () -> ShardResults in
+            let shards = self.shards
+            let results = ShardResults(count: shards.count)
+            DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
+                let index = shards[shard]
+                results.set(shard, Result { try index.search(queries, k: min(fetch, max(index.count, 1)), options: options) })
+            }
+            return results
         }
         var candidates = Array(repeating: [Int64](), count: queryCount)
-        for shard in shards.indices {
+        for shard in 0..<results.count {
             let perQuery = try wrapIndex(shard, "search") { try results.get(shard) }
             for (query, hits) in perQuery.enumerated() where query < queryCount {
                 candidates[query] += hits.lazy.filter { $0.id >= 0 }.map(\.id)
@@ -100,7 +104,11 @@ extension DocumentCollection {
 private final class ShardResults: @unchecked Sendable {
     private var slots: [Result<[[(id: Int64, score: Float)]], any Error>?]
     private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = Array(repeating: nil, count: count)
+    }
     func set(_ index: Int, _ value: Result<[[(id: Int64, score: Float)]], any Error>) {
         lock.lock()
         slots[index] = value

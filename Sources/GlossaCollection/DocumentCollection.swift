@@ -26,7 +26,12 @@ public struct CollectionSettings: Sendable {
     public static let defaultChunkOverlap = 64
 }
 
-/// An open collection. Not safe for concurrent mutation; `searchChunks` may run concurrently.
+/// An open collection.
+///
+/// Thread safety: one writer at a time (`ingest`, `upsert`, `delete`, `persistShards`, `rebuild`; the
+/// caller serialises them, and the folder's lock keeps other processes out), any number of concurrent
+/// searches, also while a write runs: a search sees each shard before or after a write's change, never
+/// half of it.
 public final class DocumentCollection: @unchecked Sendable {
     /// The collection folder and its database.
     public let folder: URL
@@ -34,8 +39,12 @@ public final class DocumentCollection: @unchecked Sendable {
     public internal(set) var manifest: Manifest
     let backend: any IndexBackend
     /// One index per shard, loaded (or rebuilt) on open; nil for collections opened with `loadShards: false`.
+    /// Guarded by `shardLock`: searches read under it, writers change an index only while holding it alone.
     var shards: [any ShardIndex] = []
+    let shardLock = ReadWriteLock()
     private let lock: FileLock?
+    /// Whether this process holds the write lock (opened `writable`).
+    public var isWritable: Bool { lock != nil }
     /// Where progress lines go (nil: silent).
     public var progressEnabled = false
 
@@ -127,7 +136,7 @@ public final class DocumentCollection: @unchecked Sendable {
                 loaded.append(try rebuildShard(state.shard, persist: repair))
             }
         }
-        shards = loaded
+        shardLock.writing { shards = loaded }
     }
 
     private func loadShard(_ state: ShardState) throws -> (any ShardIndex)? {

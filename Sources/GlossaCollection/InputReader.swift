@@ -69,6 +69,18 @@ public enum InputReader {
         } catch {
             return bad(nil, "not a JSON object (\(Self.jsonReason(error)))")
         }
+        return document(object, file: file, line: line)
+    }
+
+    /// The document described by one decoded JSON object (`id` or `_id`, `text`, `title`?, `metadata`?),
+    /// or a `badInput` naming `file`, `line` and the field: the rules of a JSON Lines corpus, shared with
+    /// the server's document route.
+    public static func document(_ object: [String: MetadataValue], file: String, line: Int?)
+        -> Result<InputDocument, IngestError>
+    {
+        func bad(_ field: String?, _ reason: String) -> Result<InputDocument, IngestError> {
+            .failure(.badInput(file: file, line: line, field: field, reason: reason))
+        }
         let idKey = object["id"] != nil ? "id" : "_id"
         guard let idValue = object[idKey] else { return bad("id", "missing (expected \"id\" or \"_id\")") }
         guard case .some(let id) = idValue.filterText, !id.isEmpty, !idValue.isBool else {

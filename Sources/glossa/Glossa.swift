@@ -18,6 +18,7 @@ struct Glossa: AsyncParsableCommand {
             InfoCommand.self,
             VerifyCommand.self,
             RebuildCommand.self,
+            ServeCommand.self,
             EvalCommand.self,
             BitextCommand.self,
             ConvertXquadCommand.self,

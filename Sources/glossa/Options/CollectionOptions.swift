@@ -8,7 +8,10 @@ struct CollectionArgument: ParsableArguments {
     @Argument(help: "Collection: a name (stored in Indexes/<name>) or a folder path.")
     var collection: String
 
-    var folder: URL {
+    var folder: URL { Self.folder(of: collection) }
+
+    /// A bare name means `Indexes/<name>`; anything with a `/` (or `.`, `..`) is a folder path.
+    static func folder(of collection: String) -> URL {
         if collection.contains("/") || collection == "." || collection == ".." {
             return URL(fileURLWithPath: collection)
         }

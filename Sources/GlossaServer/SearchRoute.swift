@@ -1,0 +1,92 @@
+// POST /collections/{name}/search: tokenise → encode in the interactive lane (shared forward passes) →
+// Searcher over the collection's shards → the hit shape of `glossa search --json`.
+import Foundation
+import GlossaCollection
+import GlossaCore
+import GlossaSearch
+import GlossaStore
+import Hummingbird
+
+struct SearchRoute {
+    let state: ServerState
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/collections/{name}/search") { request, context in
+            try await search(request, name: try Routes.parameter("name", context))
+        }
+    }
+
+    private func search(_ request: Request, name: String) async throws -> Response {
+        let served = try state.registry.collection(name)
+        let fields = try RequestFields(body: try await Routes.body(of: request, limit: state.configuration.maxBodyBytes))
+        try fields.rejectUnknown(allowed: ["query", "queries", "k", "filters", "nprobe", "ef_search"])
+        let (texts, batch) = try Self.queries(fields)
+        try state.checkInputCount(texts.count, param: "queries")
+        let k = try fields.int("k", in: 1...10_000) ?? 10
+        let filters = try Self.filters(fields)
+        let options = SearchOptions(nprobe: try fields.int("nprobe", in: 1...1_000_000),
+                                    efSearch: try fields.int("ef_search", in: 1...1_000_000))
+
+        let tokenizeStart = ContinuousClock.now
+        let inputs = try texts.map { try state.scheduled.modelInput($0, kind: .query).ids }
+        state.metrics.recordStage("tokenize", ContinuousClock.now - tokenizeStart)
+        let (vectors, timings) = try await state.scheduler.embed(
+            inputs, lane: state.lane(forInputs: inputs.count), deadline: .now + state.configuration.requestTimeout)
+        state.metrics.recordStage("queue", timings.queue)
+        state.metrics.recordStage("encode", timings.encode)
+
+        let searchStart = ContinuousClock.now
+        let results = try await served.read { served in
+            try served.searcher.search(vectors: vectors, k: k, filters: filters, parameters: options)
+        }
+        state.metrics.recordStage("search", ContinuousClock.now - searchStart)
+        if batch {
+            return try Routes.json(BatchResults(results: zip(texts, results).map { QueryResult(query: $0, hits: $1) }))
+        }
+        return try Routes.json(QueryResult(query: texts[0], hits: results[0]))
+    }
+
+    /// `query` (one text) or `queries` (a batch), never both; no text may be empty.
+    private static func queries(_ fields: RequestFields) throws -> (texts: [String], batch: Bool) {
+        let single = try fields.string("query")
+        let list = try fields.array("queries")
+        switch (single, list) {
+        case (let text?, nil):
+            guard !text.allSatisfy(\.isWhitespace) else { throw fields.bad("query", "is empty; give some text to search for") }
+            return ([text], false)
+        case (nil, let items?):
+            guard !items.isEmpty else { throw fields.bad("queries", "is empty") }
+            let texts = try items.enumerated().map { index, item -> String in
+                guard case .string(let text) = item, !text.allSatisfy(\.isWhitespace) else {
+                    throw fields.bad("queries[\(index)]", "must be a non-empty string")
+                }
+                return text
+            }
+            return (texts, true)
+        case (.some, .some): throw fields.bad("query", "and 'queries' were both given; send one of them")
+        case (nil, nil): throw fields.bad("query", "is required (or 'queries' for a batch)")
+        }
+    }
+
+    /// `filters`: `{"key": value}`, every pair must match (dotted keys for nested metadata, as on the CLI);
+    /// a value is a string, number or boolean, compared as `--filter key=value` compares it.
+    private static func filters(_ fields: RequestFields) throws -> [MetadataFilter] {
+        guard let object = try fields.object("filters") else { return [] }
+        return try object.keys.sorted().map { key in
+            guard !key.isEmpty else { throw fields.bad("filters", "has an empty key") }
+            guard let value = object[key]?.filterText else {
+                throw fields.bad("filters.\(key)", "must be a string, number or boolean")
+            }
+            return MetadataFilter(key: key, value: value)
+        }
+    }
+}
+
+struct QueryResult: Encodable {
+    var query: String
+    var hits: [Hit]
+}
+
+struct BatchResults: Encodable {
+    var results: [QueryResult]
+}

@@ -1,0 +1,52 @@
+// Probes, limits, metrics, the OpenAPI document and the two pages.
+import Foundation
+import Hummingbird
+
+struct SystemRoutes {
+    let state: ServerState
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/health") { _, _ in try Routes.json(object: ["status": "ok"]) }
+        router.get("/ready") { _, _ in
+            guard state.isReady else {
+                throw ServerError.unavailable("Not ready: the model's first forward pass has not finished.")
+            }
+            return try Routes.json(object: ["status": "ready"])
+        }
+        router.get("/info") { _, _ in try Routes.json(object: info()) }
+        router.get("/metrics") { _, _ in
+            for served in state.registry.all {
+                if let counts = try? served.collection.store.counts() {
+                    // `try?`: a failed count leaves the gauge at its last value.
+                    state.metrics.setDocuments(collection: served.name, count: counts.documents)
+                }
+            }
+            return Routes.text(state.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/openapi.json") { _, _ in
+            Routes.text(OpenAPIDocument.json, contentType: "application/json; charset=utf-8")
+        }
+        router.get("/docs") { _, _ in Routes.text(Pages.docs, contentType: "text/html; charset=utf-8") }
+        router.get("/") { _, _ in Routes.text(Pages.search, contentType: "text/html; charset=utf-8") }
+    }
+
+    /// What a client needs to size its requests.
+    private func info() -> [String: Any] {
+        let configuration = state.configuration
+        return [
+            "model": state.encoder.modelName,
+            "dimension": state.encoder.dimension,
+            "max_tokens": state.encoder.maxSequenceLength,
+            "max_inputs": configuration.maxInputs,
+            "max_body_bytes": configuration.maxBodyBytes,
+            "max_queued_inputs": configuration.maxQueuedInputs,
+            "interactive_max_inputs": configuration.interactiveMaxInputs,
+            "request_timeout_seconds": EmbeddingScheduler.seconds(configuration.requestTimeout),
+            "default_input_type": configuration.defaultInputType == .passage ? "passage" : "query",
+            "batching": configuration.batching,
+            "lanes": configuration.lanes,
+            "collections": state.registry.all.map(\.name),
+            "auth": configuration.apiKey != nil || configuration.readOnlyKey != nil,
+        ]
+    }
+}
