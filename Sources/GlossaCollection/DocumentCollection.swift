@@ -67,12 +67,7 @@ public final class DocumentCollection: @unchecked Sendable {
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists {
             guard let create, writable, let model else { throw IngestError.noSuchCollection(path: folder.path) }
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw IngestError.filesystem(path: folder.path, operation: "create the collection folder", reason: "\(error)")
-            }
-            lock = try FileLock(folder: folder)
+            // Every setting is checked before anything is created, so a refused one leaves no folder behind.
             let chunkTokens = create.chunkTokens ?? CollectionSettings.defaultChunkTokens
             let chunkOverlap = create.chunkOverlap ?? CollectionSettings.defaultChunkOverlap
             _ = try Chunker(windowTokens: chunkTokens, overlapTokens: chunkOverlap)
@@ -82,6 +77,12 @@ public final class DocumentCollection: @unchecked Sendable {
             }
             let indexType = create.indexType ?? CollectionSettings.defaultIndexType
             try backend.validate(indexType: indexType)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw IngestError.filesystem(path: folder.path, operation: "create the collection folder", reason: "\(error)")
+            }
+            lock = try FileLock(folder: folder)
             store = try Store(path: path)
             manifest = Manifest(modelName: model.name, dimension: model.dimension, indexType: indexType,
                                 shardCount: shardCount, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap)

@@ -52,8 +52,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let given = Array(header.utf8.dropFirst("Bearer ".utf8.count))
         // Both keys are always compared, so the time taken does not say which one matched.
-        let isFull = fullKey.map { Self.constantTimeEqual(given, $0) } ?? false
-        let isReadOnly = readOnlyKey.map { Self.constantTimeEqual(given, $0) } ?? false
+        let isFull = fullKey.map { Secrets.constantTimeEqual(given, $0) } ?? false
+        let isReadOnly = readOnlyKey.map { Secrets.constantTimeEqual(given, $0) } ?? false
         guard isFull || isReadOnly else { throw ServerError.unauthorized }
         if !isFull, Self.writes(request) {
             throw ServerError.forbidden("This API key is read-only: it may search and embed, not "
@@ -70,7 +70,10 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         default: return false
         }
     }
+}
 
+/// Comparing secrets.
+enum Secrets {
     /// Equality whose running time depends only on the lengths, not on where the bytes differ.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference = UInt8(a.count == b.count ? 0 : 1)
