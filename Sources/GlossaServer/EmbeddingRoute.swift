@@ -25,7 +25,7 @@ struct EmbeddingRoute {
     }
 
     private func embed(_ request: Request) async throws -> Response {
-        let fields = try RequestFields(body: try await Routes.body(of: request, limit: state.configuration.maxBodyBytes))
+        let fields = try RequestFields(body: try await state.body(of: request))
         guard fields.value("model") != nil else { throw fields.bad("model", "is required (any model name is accepted)") }
         _ = try fields.string("model")
         let inputs = try Self.inputs(fields, vocabularySize: state.encoder.config.vocabSize)

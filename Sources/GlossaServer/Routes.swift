@@ -13,15 +13,29 @@ enum Routes {
         EmbeddingRoute(state: state).add(to: router)
     }
 
-    /// The body, refused with 413 past `limit` (from Content-Length before reading, else while reading).
-    static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
+    /// The body, refused with 413 past `limit` (from Content-Length before reading, else while reading) and
+    /// with 408 when it has not fully arrived within `timeout` (a client trickling bytes holds no handler).
+    static func body(of request: Request, limit: Int, timeout: Duration) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw ServerError.bodyTooLarge(limit: limit)
         }
-        do {
-            return try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw ServerError.bodyTooLarge(limit: limit)
+        let body = request.body
+        return try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
+            group.addTask {
+                do {
+                    return try await body.collect(upTo: limit)
+                } catch is NIOTooManyBytesError {
+                    throw ServerError.bodyTooLarge(limit: limit)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw ServerError.readTimeout(seconds: EmbeddingScheduler.seconds(timeout))
+            }
+            defer { group.cancelAll() }
+            // The first to finish wins: the body, or the timer's error.
+            guard let first = try await group.next() else { throw ServerError.readTimeout(seconds: 0) }
+            return first
         }
     }
 
@@ -59,6 +73,11 @@ enum Routes {
 }
 
 extension ServerState {
+    /// The request's JSON body within the server's size and time limits.
+    func body(of request: Request) async throws -> ByteBuffer {
+        try await Routes.body(of: request, limit: configuration.maxBodyBytes, timeout: configuration.readTimeout)
+    }
+
     /// Small requests are interactive; large ones wait behind them in the bulk lane.
     func lane(forInputs count: Int) -> Lane {
         count <= configuration.interactiveMaxInputs ? .interactive : .bulk

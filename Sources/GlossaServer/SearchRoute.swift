@@ -18,7 +18,7 @@ struct SearchRoute {
 
     private func search(_ request: Request, name: String) async throws -> Response {
         let served = try state.registry.collection(name)
-        let fields = try RequestFields(body: try await Routes.body(of: request, limit: state.configuration.maxBodyBytes))
+        let fields = try RequestFields(body: try await state.body(of: request))
         try fields.rejectUnknown(allowed: ["query", "queries", "k", "filters", "nprobe", "ef_search"])
         let (texts, batch) = try Self.queries(fields)
         try state.checkInputCount(texts.count, param: "queries")

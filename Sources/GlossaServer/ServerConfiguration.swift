@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     /// Deadline of a search or embedding request's encoder work; a write's is `writeTimeout`.
     public var requestTimeout: Duration = .seconds(30)
     public var writeTimeout: Duration = .seconds(600)
+    /// A request body must have arrived this long after its handler started (408 after).
+    public var readTimeout: Duration = .seconds(30)
     /// Connections idle this long are closed.
     public var idleTimeout: Duration = .seconds(60)
     /// Micro-batching of concurrent requests into shared forward passes.

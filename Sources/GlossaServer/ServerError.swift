@@ -24,6 +24,8 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     case readOnlyCollection(String)
     /// The body is larger than `--max-body-bytes` (413).
     case bodyTooLarge(limit: Int)
+    /// The body did not arrive within the read timeout (408).
+    case readTimeout(seconds: Double)
     /// The encoder's queue is full: retry after `retryAfter` seconds (429).
     case queueFull(retryAfter: Int)
     /// The server is starting or stopping (503).
@@ -47,6 +49,8 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .bodyTooLarge(let limit):
             return "The request body is larger than the server's limit of \(limit) bytes; send smaller batches "
                 + "(GET /info gives the limits)."
+        case .readTimeout(let seconds):
+            return String(format: "The request body did not arrive within %.0f s; the server stopped waiting.", seconds)
         case .queueFull(let seconds):
             return "The server's encoding queue is full; retry in \(seconds) s (see the Retry-After header)."
         case .deadlineExceeded(let seconds):
@@ -64,6 +68,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .notFound: return .notFound
         case .conflict, .readOnlyCollection: return .conflict
         case .bodyTooLarge: return .contentTooLarge
+        case .readTimeout: return .requestTimeout
         case .queueFull: return .tooManyRequests
         case .unavailable: return .serviceUnavailable
         case .deadlineExceeded: return .gatewayTimeout
@@ -74,7 +79,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     /// OpenAI's `type` field.
     var type: String {
         switch self {
-        case .badRequest, .unprocessable, .bodyTooLarge: return "invalid_request_error"
+        case .badRequest, .unprocessable, .bodyTooLarge, .readTimeout: return "invalid_request_error"
         case .unauthorized: return "authentication_error"
         case .forbidden: return "permission_error"
         case .notFound: return "not_found_error"
@@ -103,6 +108,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .conflict: return "already_exists"
         case .readOnlyCollection: return "read_only_collection"
         case .bodyTooLarge: return "body_too_large"
+        case .readTimeout: return "read_timeout"
         case .queueFull: return "queue_full"
         case .unavailable: return "unavailable"
         case .deadlineExceeded: return "deadline_exceeded"

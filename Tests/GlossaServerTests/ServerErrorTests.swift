@@ -150,3 +150,50 @@ struct ServerErrorTests {
         #expect(try await server.terminate() == 0)
     }
 }
+
+@Suite("glossa serve slow clients", .enabled(if: TestLocations.modelTestsEnabled))
+struct ServerSlowClientTests {
+    @Test("a body that stops arriving gets 408 after --read-timeout, and the server keeps serving")
+    func readTimeout() async throws {
+        let server = try await ServerProcess(root: try ServerProcess.makeRoot("slow"), arguments: ["--read-timeout", "1"])
+        defer { try? FileManager.default.removeItem(at: server.root) }
+        let port = try #require(server.baseURL.port)
+        // Promise 100 bytes, send 10, then wait: only a raw socket can be this rude.
+        let reply = try RawSocket.exchange(port: port, send: "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"input\":", waitSeconds: 5)
+        #expect(reply.hasPrefix("HTTP/1.1 408"), "\(reply.prefix(300))")
+        #expect(reply.contains("read_timeout"))
+        #expect(try await server.request("GET", "/health").status == 200)
+        #expect(try await server.terminate() == 0)
+    }
+}
+
+/// A blocking loopback TCP exchange: send `text`, read until the peer closes, a response arrives or time is up.
+enum RawSocket {
+    static func exchange(port: Int, send text: String, waitSeconds: Int) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        var timeout = timeval(tv_sec: waitSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+            if String(decoding: received, as: UTF8.self).contains("}}") { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+}

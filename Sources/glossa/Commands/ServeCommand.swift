@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a search or embedding may wait for the encoder (504 after).")
     var requestTimeout: Double = 30
     @Option(name: .long, help: "Seconds a document write may wait for the encoder.") var writeTimeout: Double = 600
+    @Option(name: .long, help: "Seconds a request body may take to arrive (408 after).") var readTimeout: Double = 30
     @Option(name: .long, help: "Seconds before an idle connection is closed.") var idleTimeout: Double = 60
     @Option(name: .long, help: "Micro-batch concurrent requests into shared forward passes: on or off.")
     var batching = "on"
@@ -50,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBodyBytes >= 1024, maxInputs >= 1, maxQueuedInputs >= 1 else {
             throw ValidationError("--max-body-bytes must be at least 1024; --max-inputs and --max-queued-inputs at least 1.")
         }
-        guard requestTimeout > 0, writeTimeout > 0, idleTimeout > 0, batchWaitMs >= 0 else {
+        guard requestTimeout > 0, writeTimeout > 0, readTimeout > 0, idleTimeout > 0, batchWaitMs >= 0 else {
             throw ValidationError("Timeouts must be positive and --batch-wait-ms not negative.")
         }
     }
@@ -70,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxQueuedInputs = maxQueuedInputs
         configuration.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
         configuration.writeTimeout = .milliseconds(Int64(writeTimeout * 1000))
+        configuration.readTimeout = .milliseconds(Int64(readTimeout * 1000))
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.batching = batching == "on"
         configuration.lanes = lanes == "on"
