@@ -562,6 +562,9 @@ enum OpenAPIDocument {
      "403": {
       "$ref": "#/components/responses/Error"
      },
+     "408": {
+      "$ref": "#/components/responses/Error"
+     },
      "409": {
       "$ref": "#/components/responses/Error"
      }
@@ -641,6 +644,12 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Error"
      },
      "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
       "$ref": "#/components/responses/Error"
      },
      "409": {
@@ -771,6 +780,12 @@ enum OpenAPIDocument {
      "404": {
       "$ref": "#/components/responses/Error"
      },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
+      "$ref": "#/components/responses/Error"
+     },
      "422": {
       "$ref": "#/components/responses/Error"
      },
@@ -828,6 +843,12 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Error"
      },
      "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
       "$ref": "#/components/responses/Error"
      },
      "413": {
@@ -969,6 +990,12 @@ enum OpenAPIDocument {
      "401": {
       "$ref": "#/components/responses/Error"
      },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
+      "$ref": "#/components/responses/Error"
+     },
      "413": {
       "$ref": "#/components/responses/Error"
      },
@@ -983,6 +1010,29 @@ enum OpenAPIDocument {
      }
     },
     "summary": "Embeddings, OpenAI-compatible",
+    "tags": [
+     "embeddings"
+    ]
+   }
+  },
+  "/v1/models": {
+   "get": {
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      },
+      "description": "OK"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "summary": "The model served (OpenAI's models list)",
     "tags": [
      "embeddings"
     ]

@@ -117,10 +117,15 @@ struct ServerRoutesTests {
             ("/collections/{name}", "get"), ("/collections", "get"), ("/collections", "post"),
             ("/v1/embeddings", "post"), ("/embeddings", "post"), ("/health", "get"), ("/ready", "get"),
             ("/info", "get"), ("/metrics", "get"), ("/openapi.json", "get"), ("/docs", "get"), ("/", "get"),
+            ("/v1/models", "get"),
         ]
         for (path, method) in routes { #expect(paths[path]?[method] != nil, "OpenAPI lacks \(method) \(path)") }
         let docs = try await server.request("GET", "/docs")
         #expect(docs.header("Content-Type")?.hasPrefix("text/html") == true && docs.text.contains("/openapi.json"))
+        let models = try await server.request("GET", "/v1/models")
+        #expect((models.json["data"] as? [[String: Any]])?.first?["id"] as? String == "multilingual-e5-small")
+        let wrongMethod = try await server.request("GET", "/v1/embeddings")
+        #expect(wrongMethod.status == 405 && wrongMethod.header("Allow") == "POST", "\(wrongMethod.text)")
         let page = try await server.request("GET", "/")
         #expect(page.text.contains(#"id="query""#) && page.text.contains(#"id="hits""#))
         #expect(try await server.terminate() == 0)
