@@ -42,9 +42,12 @@ final class CollectionRegistry: @unchecked Sendable {
         let model = (encoder.modelName, encoder.dimension)
         let collection: DocumentCollection
         do {
-            collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend())
+            // The analyzer keeps the lexical index current on deletes (and builds it for an older collection).
+            collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         } catch IngestError.busy, IngestError.filesystem {
-            collection = try DocumentCollection(folder: folder, model: model, writable: false, backend: FaissBackend())
+            collection = try DocumentCollection(folder: folder, model: model, writable: false, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         }
         let served = ServedCollection(name: name, collection: collection, encoder: encoder)
         lock.lock()
@@ -99,7 +102,7 @@ final class CollectionRegistry: @unchecked Sendable {
         }
         let collection = try DocumentCollection(
             folder: folder, model: (encoder.modelName, encoder.dimension), create: settings, writable: true,
-            backend: FaissBackend())
+            backend: FaissBackend(), analyzer: encoder.lexicalAnalyzer)
         let served = ServedCollection(name: name, collection: collection, encoder: encoder)
         byName[name] = served
         return served
