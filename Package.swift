@@ -155,7 +155,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GlossaEvalTests",
-            dependencies: ["GlossaEval", "GlossaIndex", "GlossaTestSupport"],
+            dependencies: ["GlossaEval", "GlossaIndex", "GlossaCollection", "GlossaSearch", "GlossaEncoder",
+                           "GlossaLexical", "GlossaTokenizer", "GlossaTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
