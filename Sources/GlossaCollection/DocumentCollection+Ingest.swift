@@ -133,6 +133,7 @@ extension DocumentCollection {
         // that this batch's terms join a complete index.
         let analyzer = encoder.lexicalAnalyzer
         try ensureLexicalIndex(analyzer)
+        writeAnalyzer = analyzer
         let existing = try store.fingerprints(externalIDs: batch.map(\.id))
         var writes: [DocumentWrite] = []
         var embedTexts: [String] = []
@@ -220,13 +221,13 @@ extension DocumentCollection {
     }
 
     /// Deletes documents by external id, from the dense and the lexical side in one transaction (the lexical
-    /// side is marked stale instead when the collection was opened without `analyzer`); returns the ids
+    /// side is marked stale instead when no analyzer is known: none given at open, no ingest since); returns the ids
     /// that were not in the collection (and, with
     /// `persistShardFiles: false`, the shards whose files are now behind; see `upsert`).
     public func delete(externalIDs: [String], persistShardFiles: Bool = true) throws
         -> (deleted: Int, missing: [String], touchedShards: Set<Int>)
     {
-        let (changes, missing) = try store.delete(externalIDs: externalIDs, analyzer: analyzer)
+        let (changes, missing) = try store.delete(externalIDs: externalIDs, analyzer: analyzer ?? writeAnalyzer)
         let touched = try syncShards(changes, persist: persistShardFiles)
         return (changes.documentsDeleted, missing, touched)
     }

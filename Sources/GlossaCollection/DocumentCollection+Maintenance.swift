@@ -96,7 +96,7 @@ extension DocumentCollection {
     public func verify(analyzer: (any TermAnalyzer)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         (report.documents, report.chunks) = try store.counts()
-        try verifyLexical(analyzer: analyzer ?? self.analyzer, into: &report)
+        try verifyLexical(analyzer: analyzer ?? self.analyzer ?? writeAnalyzer, into: &report)
         let dimension = manifest.dimension
         var seen: [Int64: Int] = [:]
         for state in try store.shardStates() {

@@ -48,8 +48,11 @@ public final class DocumentCollection: @unchecked Sendable {
     /// Where progress lines go (nil: silent).
     public var progressEnabled = false
     /// The lexical analyzer deletes use to remove a chunk's terms (ingest and upsert take the encoder's);
-    /// nil: a delete marks the lexical index stale, to be rebuilt (see `Store.apply`).
+    /// nil: a delete uses the analyzer of this collection's last ingest or upsert, and with none either,
+    /// marks the lexical index stale, to be rebuilt (see `Store.apply`).
     public let analyzer: (any TermAnalyzer)?
+    /// The encoder's analyzer of the last ingest or upsert. Written and read by the (serialised) writer only.
+    var writeAnalyzer: (any TermAnalyzer)?
 
     /// The database file inside a collection folder.
     public static func databasePath(_ folder: URL) -> String { folder.appendingPathComponent("collection.sqlite").path }
