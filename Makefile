@@ -28,7 +28,7 @@ APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED       ?= ../shared
 
-.PHONY: setup model build test test-clients serve demo bench bench-venv bench-encode bench-search bench-serve eval print-swift-flags format lint clean
+.PHONY: setup model build test test-clients serve demo bench bench-venv bench-encode bench-search bench-serve eval eval-hybrid print-swift-flags format lint clean
 
 ## setup: install the Debian packages Glossa links against (only those missing).
 setup:
@@ -101,9 +101,15 @@ bench-search: build bench-venv
 bench-serve: model build
 	bash Benchmarks/run-serve.sh
 
-## eval: Tatoeba (100 languages) and XQuAD-R against the reference figures in ../shared/data.
+## eval: Tatoeba (100 languages) and XQuAD-R against the reference figures in ../shared/data, then eval-hybrid.
 eval: model build
 	bash scripts/eval/run.sh $(MODEL_DIR) $(SHARED)/data
+	bash scripts/eval/hybrid.sh $(MODEL_DIR) $(SHARED)/data
+
+## eval-hybrid: same-language XQuAD (12 languages): FTS5 unicode61, the Python BM25 peer (Benchmarks/lexical),
+## Glossa lexical, dense and hybrid, with the lexical index's costs -> eval/hybrid.md, .json, .svg.
+eval-hybrid: model build
+	bash scripts/eval/hybrid.sh $(MODEL_DIR) $(SHARED)/data
 
 ## print-swift-flags: the flags every build here uses (the benchmark scripts ask for them when run alone).
 print-swift-flags:

@@ -42,9 +42,12 @@ final class CollectionRegistry: @unchecked Sendable {
         let model = (encoder.modelName, encoder.dimension)
         let collection: DocumentCollection
         do {
-            collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend())
+            // The analyzer keeps the lexical index current on deletes (and builds it for an older collection).
+            collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         } catch IngestError.busy, IngestError.filesystem {
-            collection = try DocumentCollection(folder: folder, model: model, writable: false, backend: FaissBackend())
+            collection = try DocumentCollection(folder: folder, model: model, writable: false, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         }
         let served = ServedCollection(name: name, collection: collection, encoder: encoder)
         lock.lock()
@@ -116,7 +119,7 @@ final class CollectionRegistry: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             _ = try DocumentCollection(folder: staging, model: model, create: settings, writable: true,
-                                       backend: FaissBackend())
+                                       backend: FaissBackend(), analyzer: encoder.lexicalAnalyzer)
             try FileManager.default.moveItem(at: staging, to: folder)
         } catch {
             try? FileManager.default.removeItem(at: staging)
@@ -127,7 +130,8 @@ final class CollectionRegistry: @unchecked Sendable {
             }
             throw error
         }
-        let collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend())
+        let collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         let served = ServedCollection(name: name, collection: collection, encoder: encoder)
         byName[name] = served
         return served
