@@ -396,11 +396,26 @@ enum OpenAPIDocument {
       "description": "metadata key (dotted for nested) = value; every pair must match",
       "type": "object"
      },
+     "fusion": {
+      "default": "convex:0.5",
+      "description": "hybrid fusion: rrf, rrf:K, convex or convex:ALPHA (ALPHA weights dense; scores min-max-normalised per side)",
+      "type": "string"
+     },
      "k": {
       "default": 10,
       "maximum": 10000,
       "minimum": 1,
       "type": "integer"
+     },
+     "mode": {
+      "default": "dense",
+      "description": "dense: mE5 vectors; lexical: the FTS5 index (words, CJK bigrams, sentencepiece pieces; any term matches); hybrid: both, the top 100 of each fused",
+      "enum": [
+       "dense",
+       "lexical",
+       "hybrid"
+      ],
+      "type": "string"
      },
      "nprobe": {
       "description": "IVF: lists visited per query",

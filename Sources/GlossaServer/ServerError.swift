@@ -2,6 +2,8 @@
 // {"error": {"message", "type", "param", "code"}}, on every route (not only /v1/embeddings), so a client
 // needs one error parser; `param` names the offending field (`documents[3].text`, `k`, `input[7]`).
 import Foundation
+import GlossaCollection
+import GlossaSearch
 public import HTTPTypes
 public import Hummingbird
 import NIOCore
@@ -150,6 +152,15 @@ extension ServerError {
         switch error {
         case let error as ServerError: return error
         case is NIOTooManyBytesError: return .bodyTooLarge(limit: maxBodyBytes)
+        // The request asked for something the collection cannot give (e.g. lexical search before its index is
+        // built): the caller's to fix, with Glossa's own message.
+        case let error as SearchError: return .badRequest(param: nil, message: error.description)
+        case let error as IngestError:
+            switch error {
+            case .badInput, .invalidOption, .settingMismatch, .modelMismatch:
+                return .badRequest(param: nil, message: error.description)
+            default: return .internalFailure(error.description)
+            }
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound(error.body ?? "No such route; GET /openapi.json lists the routes.")

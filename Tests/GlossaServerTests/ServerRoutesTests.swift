@@ -41,6 +41,18 @@ struct ServerRoutesTests {
                                              json: ["query": "Was ist ein Zorkblatt?", "k": 1])
         #expect((found.json["hits"] as? [[String: Any]])?.first?["id"] as? String == "new/zork", "\(found.text)")
 
+        // Lexical and hybrid modes find the made-up word too; lexical needs no encoding.
+        for mode in ["lexical", "hybrid"] {
+            let reply = try await server.request("POST", "/collections/docs/search",
+                                                 json: ["query": "Zorkblatt", "k": 2, "mode": mode, "fusion": "rrf"])
+            #expect((reply.json["hits"] as? [[String: Any]])?.first?["id"] as? String == "new/zork", "\(mode): \(reply.text)")
+        }
+        let badMode = try await server.request("POST", "/collections/docs/search", json: ["query": "x", "mode": "fuzzy"])
+        #expect(badMode.status == 400 && badMode.errorParam == "mode")
+        let badFusion = try await server.request("POST", "/collections/docs/search",
+                                                 json: ["query": "x", "mode": "hybrid", "fusion": "convex:2"])
+        #expect(badFusion.status == 400 && badFusion.errorParam == "fusion")
+
         // Filters, a batch of queries.
         let filtered = try await server.request("POST", "/collections/docs/search",
                                                 json: ["queries": ["first person in space", "Eiffel"], "k": 5,
