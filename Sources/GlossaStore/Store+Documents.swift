@@ -177,6 +177,8 @@ extension Store {
         try perform("recording the index type") {
             try writer.write { db in
                 try db.execute(sql: "UPDATE manifest SET value = ? WHERE key = 'index_type'", arguments: [indexType])
+                // A tuned nprobe belongs to the old index type.
+                try db.execute(sql: "DELETE FROM manifest WHERE key = 'nprobe'")
                 try db.execute(sql: "UPDATE shard SET indexed_version = NULL")
             }
         }
