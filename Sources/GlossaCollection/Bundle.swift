@@ -60,6 +60,14 @@ public enum Bundle {
         return Int64(bitPattern: value & 0x7fff_ffff_ffff_ffff)
     }
 
+    /// Both ids of a chunk from one SHA-1.
+    public static func ids(id: String, chunk: Int) -> (uid64: Int64, uuid: String) {
+        let bytes = uuidBytes(id: id, chunk: chunk)
+        var value: UInt64 = 0
+        for byte in bytes[0..<8] { value = value << 8 | UInt64(byte) }
+        return (Int64(bitPattern: value & 0x7fff_ffff_ffff_ffff), format(bytes))
+    }
+
     /// RFC 4122 §4.3: SHA-1 of namespace bytes + name, version nibble 5, variant bits 10.
     static func uuidBytes(id: String, chunk: Int) -> [UInt8] {
         var input = namespaceBytes
@@ -84,13 +92,15 @@ public enum Bundle {
     }
 
     static func format(_ bytes: [UInt8]) -> String {
-        let hex = hexString(bytes)
-        let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range -> String in
-            let start = hex.index(hex.startIndex, offsetBy: range.lowerBound)
-            let end = hex.index(hex.startIndex, offsetBy: range.upperBound)
-            return String(hex[start..<end])
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for (i, byte) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
         }
-        return parts.joined(separator: "-")
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func hexString(_ bytes: [UInt8]) -> String {

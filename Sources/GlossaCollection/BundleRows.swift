@@ -3,8 +3,8 @@
 import Foundation
 import GlossaStore
 
-/// A rows.jsonl line as decoded (field names are the format's).
-struct BundleRow: Decodable {
+/// A rows.jsonl line as decoded (field names are the format's; read by RowJSON).
+struct BundleRow {
     let id: String
     let chunk: Int
     let start: Int
@@ -15,18 +15,12 @@ struct BundleRow: Decodable {
     let uid64: Int64?
     let uuid: String?
     let documentText: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, chunk, start, end, text, title, metadata, uid64, uuid
-        case documentText = "document_text"
-    }
 }
 
-/// Parses and checks rows.jsonl lines; keeps one JSONDecoder for the whole file.
+/// Parses and checks rows.jsonl lines.
 struct RowParser {
     let file: String
     let dimension: Int
-    private let decoder = JSONDecoder()
 
     init(file: String, dimension: Int) {
         self.file = file
@@ -37,9 +31,9 @@ struct RowParser {
         func refuse(_ reason: String) -> IngestError { .bundle(file: file, line: line, reason: reason) }
         let row: BundleRow
         do {
-            row = try decoder.decode(BundleRow.self, from: Data(bytes))
+            row = try bytes.withUnsafeBufferPointer { buffer throws(RowJSONProblem) in try RowJSON.parse(buffer) }
         } catch {
-            throw refuse("bad JSON row (\(BundleReader.reason(error)))")
+            throw refuse("bad JSON row (\(error.reason))")
         }
         guard !row.id.isEmpty else { throw refuse("field 'id' is empty") }
         guard row.chunk >= 0 else { throw refuse("field 'chunk' is \(row.chunk); ordinals start at 0") }
@@ -50,13 +44,16 @@ struct RowParser {
             throw refuse("field 'text' has \(row.text.utf8.count) UTF-8 bytes but the span \(row.start)..<\(row.end) "
                 + "has \(row.end - row.start)")
         }
-        if let uid64 = row.uid64, uid64 != Bundle.uid64(id: row.id, chunk: row.chunk) {
-            throw refuse("field 'uid64' is \(uid64), but chunk \(row.chunk) of '\(row.id)' has uid64 "
-                + "\(Bundle.uid64(id: row.id, chunk: row.chunk)) (see Bundle.uid64)")
-        }
-        if let uuid = row.uuid, uuid.lowercased() != Bundle.uuid(id: row.id, chunk: row.chunk) {
-            throw refuse("field 'uuid' is \(uuid), but chunk \(row.chunk) of '\(row.id)' has uuid "
-                + "\(Bundle.uuid(id: row.id, chunk: row.chunk))")
+        if row.uid64 != nil || row.uuid != nil {
+            // One SHA-1 per row gives both.
+            let ids = Bundle.ids(id: row.id, chunk: row.chunk)
+            if let uid64 = row.uid64, uid64 != ids.uid64 {
+                throw refuse("field 'uid64' is \(uid64), but chunk \(row.chunk) of '\(row.id)' has uid64 \(ids.uid64) "
+                    + "(see Bundle.uid64)")
+            }
+            if let uuid = row.uuid, uuid.lowercased() != ids.uuid {
+                throw refuse("field 'uuid' is \(uuid), but chunk \(row.chunk) of '\(row.id)' has uuid \(ids.uuid)")
+            }
         }
         return row
     }

@@ -69,8 +69,9 @@ public final class BundleWriter {
             key("title")
             if let title { JSONText.quoted(title, into: &rowBuffer) } else { rowBuffer += Array("null".utf8) }
             key("metadata"); rowBuffer += Array(metadataJSON.utf8)
-            key("uid64"); rowBuffer += Array(String(Bundle.uid64(id: id, chunk: chunk)).utf8)
-            key("uuid"); JSONText.quoted(Bundle.uuid(id: id, chunk: chunk), into: &rowBuffer)
+            let ids = Bundle.ids(id: id, chunk: chunk)
+            key("uid64"); rowBuffer += Array(String(ids.uid64).utf8)
+            key("uuid"); JSONText.quoted(ids.uuid, into: &rowBuffer)
             if chunk == 0 { key("document_text"); JSONText.quoted(text, into: &rowBuffer) }
             rowBuffer += Array("}\n".utf8)
             rowsDigest.update(rowBuffer)
