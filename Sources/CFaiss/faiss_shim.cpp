@@ -33,6 +33,7 @@
 // From libgomp. Declared here because faiss/impl/HNSW.h and omp.h are not on clang's include path (omp.h is
 // GCC's), so this file includes no header that pulls in <omp.h>.
 extern "C" void omp_set_num_threads(int n);
+extern "C" int omp_get_max_threads(void);
 
 static_assert(sizeof(faiss::Index::idx_t) == sizeof(int64_t), "faiss ids must be int64_t to cross the C boundary");
 
@@ -240,6 +241,9 @@ int glossa_faiss_create(const char* factory, int64_t d, glossa_faiss_index** out
         // codebooks good enough for a candidate generator whose list the collection re-scores exactly.
         pq->pq.cp.max_points_per_centroid = 39;
         pq->pq.cp.niter = 10;
+        // index_factory turns on polysemous training for IVF-PQ (a simulated-annealing reordering of the
+        // codes for Hamming filtering, which Glossa never uses): minutes of CPU at any size.
+        pq->do_polysemous_training = false;
     }
     if (!takes_ids(index.get())) {
         auto wrapped = std::make_unique<faiss::IndexIDMap2>(index.get());
@@ -263,6 +267,14 @@ int glossa_faiss_is_trained(const glossa_faiss_index* index, int32_t* out) {
 
 int glossa_faiss_train(glossa_faiss_index* index, int64_t n, const float* x) {
     GLOSSA_TRY
+    // k-means runs OpenMP loops around small BLAS calls that OpenBLAS threads itself; with both pools on
+    // the same cores, libgomp's spin-waiting took ~70 % of PQ training (perf). One OpenMP thread while
+    // training leaves the parallelism to OpenBLAS; restored afterwards (also on failure).
+    struct OneOpenMPThread {
+        int saved = omp_get_max_threads();
+        OneOpenMPThread() { omp_set_num_threads(1); }
+        ~OneOpenMPThread() { omp_set_num_threads(saved); }
+    } scoped;
     index->index->train(n, x);
     GLOSSA_CATCH
 }
