@@ -137,8 +137,12 @@ def main():
         q /= np.linalg.norm(q, axis=1, keepdims=True)
         os.makedirs(out, exist_ok=True)
         np.save(queries_path, q.astype("<f4"))
+    todo = [n for n in sizes if not os.path.exists(os.path.join(out, f"n{n}", "bundle", "manifest.json"))]
+    if not todo:
+        print("make_bundles: every bundle exists")
+        return
     near = neighbours(seed)
-    for n in sizes:
+    for n in todo:
         make(seed, texts, near, n, out, np.random.default_rng(20261201 + n))
 
 
