@@ -37,6 +37,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]
         ),
         .target(
+            name: "CCrypto",
+            path: "Sources/CCrypto",
+            // libssl-dev: SHA-256 of bundle files at the CPU's SHA-extension speed, SHA-1 for UUIDv5.
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
             name: "CFaiss",
             path: "Sources/CFaiss",
             cxxSettings: [.unsafeFlags(["-std=c++17", "-O2", "-fopenmp"])],
@@ -66,7 +72,7 @@ let package = Package(
         ),
         .target(
             name: "GlossaCollection",
-            dependencies: ["GlossaCore", "GlossaStore", "GlossaIndex", "GlossaEncoder", "GlossaTokenizer", "GlossaLexical"],
+            dependencies: ["GlossaCore", "GlossaStore", "GlossaIndex", "GlossaEncoder", "GlossaTokenizer", "GlossaLexical", "CCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -100,7 +106,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "GlossaBench",
-            dependencies: ["GlossaCore", "GlossaEncoder", "GlossaIndex", "GlossaTokenizer", "GlossaModel"],
+            dependencies: [
+                "GlossaCore", "GlossaEncoder", "GlossaIndex", "GlossaTokenizer", "GlossaModel", "GlossaCollection",
+                "GlossaStore",
+            ],
             path: "Benchmarks/GlossaBench",
             swiftSettings: swiftSettings
         ),

@@ -22,6 +22,7 @@ enum SearchBench {
         var latencyCount = 100
         var trainPerList = 64
         var kernel = "glossa"
+        var ivfKernel = "glossa"
     }
 
     struct UsageError: Error, CustomStringConvertible {
@@ -45,9 +46,10 @@ enum SearchBench {
         FileHandle.standardError.write(Data("search: OpenBLAS core \(VectorIndex.blasCore)\n".utf8))
         let base = try load(options.base, rows: options.n, dimension: options.d)
         let queries = try load(options.queries, rows: options.nq, dimension: options.d)
-        let side = options.index == "flat" ? "glossa-\(options.kernel)" : "glossa"
+        let side = options.index == "flat" ? "glossa-\(options.kernel)" : "glossa-\(options.ivfKernel)"
         let parameters = SearchParameters(
-            nprobe: options.nprobe, exactKernel: options.kernel == "faiss" ? .faiss : .glossa)
+            nprobe: options.nprobe, exactKernel: options.kernel == "faiss" ? .faiss : .glossa,
+            ivfKernel: options.ivfKernel == "faiss" ? .faiss : .glossa)
 
         var start = Date()
         let spec: IndexSpec = options.index == "flat" ? .flat : .ivf(nlist: options.nlist)
@@ -136,6 +138,7 @@ enum SearchBench {
             case "--latency-count": options.latencyCount = try int()
             case "--train-per-list": options.trainPerList = try int()
             case "--kernel": options.kernel = value
+            case "--ivf-kernel": options.ivfKernel = value
             default: throw UsageError(description: "search: unknown option \(flag)")
             }
         }

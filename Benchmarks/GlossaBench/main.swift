@@ -4,4 +4,6 @@ if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "search" { Searc
 if CommandLine.arguments.count > 1, ["encode", "sgemm", "encode-parity"].contains(CommandLine.arguments[1]) {
     EncodeBench.main(CommandLine.arguments)
 }
+// `GlossaBench scale ...` searches a collection as users do (ScaleBench.swift, run by Benchmarks/run-scale.sh).
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "scale" { ScaleBench.main(CommandLine.arguments) }
 print("GlossaBench: placeholder")

@@ -5,11 +5,15 @@
 #include "CFaiss.h"
 
 #include "exact_search.h"
+#include "ivf_scan.h"
 
 #include <faiss/IndexFlat.h>
 #include <faiss/AutoTune.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexScalarQuantizer.h>
+#include <faiss/impl/io.h>
 #include <faiss/IndexPreTransform.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
@@ -24,10 +28,12 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 // From libgomp. Declared here because faiss/impl/HNSW.h and omp.h are not on clang's include path (omp.h is
 // GCC's), so this file includes no header that pulls in <omp.h>.
 extern "C" void omp_set_num_threads(int n);
+extern "C" int omp_get_max_threads(void);
 
 static_assert(sizeof(faiss::Index::idx_t) == sizeof(int64_t), "faiss ids must be int64_t to cross the C boundary");
 
@@ -172,6 +178,47 @@ struct ScopedSearchParameters {
     }
 };
 
+// The IVF index itself (no wrapper of ours wraps IVF: it takes caller ids), or nullptr.
+faiss::IndexIVF* as_ivf(faiss::Index* index) {
+    return dynamic_cast<faiss::IndexIVF*>(index);
+}
+
+// Structural memory count (see glossa_faiss_memory_bytes); -1 for types it does not know.
+int64_t memory_bytes(const faiss::Index* index) {
+    if (auto idmap2 = dynamic_cast<const faiss::IndexIDMap2*>(index)) {
+        const int64_t inner = memory_bytes(idmap2->index);
+        // rev_map is an unordered_map<idx_t, idx_t>: ~40 bytes per entry (node: next pointer, key, value, hash;
+        // plus its bucket pointer) with libstdc++.
+        return inner < 0 ? -1 : inner + (int64_t)idmap2->id_map.size() * 8 + (int64_t)idmap2->rev_map.size() * 40;
+    }
+    if (auto idmap = dynamic_cast<const faiss::IndexIDMap*>(index)) {
+        const int64_t inner = memory_bytes(idmap->index);
+        return inner < 0 ? -1 : inner + (int64_t)idmap->id_map.size() * 8;
+    }
+    if (auto flat = dynamic_cast<const faiss::IndexFlatCodes*>(index)) {
+        return (int64_t)flat->codes.size();
+    }
+    if (auto ivf = dynamic_cast<const faiss::IndexIVF*>(index)) {
+        const int64_t quantizer = memory_bytes(ivf->quantizer);
+        if (quantizer < 0) {
+            return -1;
+        }
+        int64_t total = quantizer;
+        for (size_t list = 0; list < ivf->nlist; list++) {
+            // Codes plus one int64 id per stored vector.
+            total += (int64_t)ivf->invlists->list_size(list) * (int64_t)(ivf->code_size + sizeof(int64_t));
+        }
+        if (auto pq = dynamic_cast<const faiss::IndexIVFPQ*>(index)) {
+            total += (int64_t)(pq->pq.centroids.size() + pq->precomputed_table.size()) * (int64_t)sizeof(float);
+        }
+        if (auto sq = dynamic_cast<const faiss::IndexIVFScalarQuantizer*>(index)) {
+            total += (int64_t)sq->sq.trained.size() * (int64_t)sizeof(float);
+        }
+        return total;
+    }
+    return -1;
+}
+
 using openblas_set_fn = void (*)(int);
 using openblas_get_fn = int (*)(void);
 
@@ -188,6 +235,16 @@ int glossa_faiss_create(const char* factory, int64_t d, glossa_faiss_index** out
     GLOSSA_CHECK(factory != nullptr && out != nullptr, "null argument");
     GLOSSA_CHECK(d > 0, "the dimension must be positive");
     std::unique_ptr<faiss::Index> index(faiss::index_factory((int)d, factory, faiss::METRIC_INNER_PRODUCT));
+    if (auto pq = dynamic_cast<faiss::IndexIVFPQ*>(index.get())) {
+        // faiss trains one 256-centroid k-means per sub-vector on up to 65,536 residuals, 25 iterations each:
+        // minutes for 48 sub-vectors. 39 points per centroid (faiss's own minimum) and 10 iterations keep the
+        // codebooks good enough for a candidate generator whose list the collection re-scores exactly.
+        pq->pq.cp.max_points_per_centroid = 39;
+        pq->pq.cp.niter = 10;
+        // index_factory turns on polysemous training for IVF-PQ (a simulated-annealing reordering of the
+        // codes for Hamming filtering, which Glossa never uses): minutes of CPU at any size.
+        pq->do_polysemous_training = false;
+    }
     if (!takes_ids(index.get())) {
         auto wrapped = std::make_unique<faiss::IndexIDMap2>(index.get());
         wrapped->own_fields = true;
@@ -210,6 +267,14 @@ int glossa_faiss_is_trained(const glossa_faiss_index* index, int32_t* out) {
 
 int glossa_faiss_train(glossa_faiss_index* index, int64_t n, const float* x) {
     GLOSSA_TRY
+    // k-means runs OpenMP loops around small BLAS calls that OpenBLAS threads itself; with both pools on
+    // the same cores, libgomp's spin-waiting took ~70 % of PQ training (perf). One OpenMP thread while
+    // training leaves the parallelism to OpenBLAS; restored afterwards (also on failure).
+    struct OneOpenMPThread {
+        int saved = omp_get_max_threads();
+        OneOpenMPThread() { omp_set_num_threads(1); }
+        ~OneOpenMPThread() { omp_set_num_threads(saved); }
+    } scoped;
     index->index->train(n, x);
     GLOSSA_CATCH
 }
@@ -248,10 +313,78 @@ int glossa_faiss_search(
                 labels[i] = labels[i] < 0 ? -1 : (*ids)[labels[i]];
             }
         }
+    } else if (auto ivf = as_ivf(target);
+               ivf != nullptr && glossa::ivf_flat_scan_applies(ivf) && (params == nullptr || params->ivf_kernel != 0)) {
+        const int32_t nprobe = params == nullptr ? 0 : params->nprobe;
+        glossa::ivf_flat_search(ivf, x, n, k, nprobe > 0 ? nprobe : (int64_t)default_nprobe(ivf->nlist), scores,
+                                labels);
     } else {
         ScopedSearchParameters scoped(target, params);
         target->search(n, x, k, scores, labels);
     }
+    GLOSSA_CATCH
+}
+
+int glossa_faiss_search_ivf_naive(
+        glossa_faiss_index* index,
+        int64_t n,
+        const float* x,
+        int64_t k,
+        int32_t nprobe,
+        float* scores,
+        int64_t* labels) {
+    GLOSSA_TRY
+    auto ivf = as_ivf(index->index.get());
+    GLOSSA_CHECK(ivf != nullptr && glossa::ivf_flat_scan_applies(ivf), "not an IVF-Flat inner-product index");
+    const int64_t probe = std::min<int64_t>(ivf->nlist, nprobe > 0 ? nprobe : (int64_t)default_nprobe(ivf->nlist));
+    std::vector<int64_t> probes(n * probe);
+    glossa::ivf_coarse_assign(ivf, x, n, probe, probes.data());
+    glossa::ivf_flat_search_naive(ivf, x, n, k, probe, probes.data(), scores, labels);
+    GLOSSA_CATCH
+}
+
+int glossa_exact_search(
+        const float* xb,
+        int64_t nb,
+        int64_t d,
+        const float* xq,
+        int64_t nq,
+        int64_t k,
+        float* scores,
+        int64_t* labels) {
+    GLOSSA_TRY
+    GLOSSA_CHECK(k > 0 && d > 0 && nb >= 0 && nq >= 0, "k and d must be positive");
+    glossa::exact_inner_product_search(xb, nb, d, xq, nq, k, scores, labels);
+    GLOSSA_CATCH
+}
+
+int glossa_faiss_ivf_probes(glossa_faiss_index* index, int64_t n, const float* x, int32_t nprobe, int64_t* probes) {
+    GLOSSA_TRY
+    auto ivf = as_ivf(index->index.get());
+    GLOSSA_CHECK(ivf != nullptr && glossa::ivf_flat_scan_applies(ivf), "not an IVF-Flat inner-product index");
+    GLOSSA_CHECK(nprobe > 0 && (size_t)nprobe <= ivf->nlist, "nprobe must be in 1...nlist");
+    glossa::ivf_coarse_assign(ivf, x, n, nprobe, probes);
+    GLOSSA_CATCH
+}
+
+int glossa_faiss_ivf_lists(const glossa_faiss_index* index, int64_t* nlist, int64_t* nprobe) {
+    GLOSSA_TRY
+    auto ivf = dynamic_cast<const faiss::IndexIVF*>(index->index.get());
+    *nlist = ivf == nullptr ? 0 : (int64_t)ivf->nlist;
+    *nprobe = ivf == nullptr ? 0 : (int64_t)default_nprobe(ivf->nlist);
+    GLOSSA_CATCH
+}
+
+int glossa_faiss_memory_bytes(const glossa_faiss_index* index, int64_t* out) {
+    GLOSSA_TRY
+    int64_t bytes = memory_bytes(index->index.get());
+    if (bytes < 0) {
+        // A type without a structural count (HNSW's graph, ...): its serialised size is close to its footprint.
+        faiss::VectorIOWriter writer;
+        faiss::write_index(index->index.get(), &writer);
+        bytes = (int64_t)writer.data.size();
+    }
+    *out = bytes;
     GLOSSA_CATCH
 }
 
@@ -289,6 +422,7 @@ int glossa_faiss_reconstruct(const glossa_faiss_index* index, int64_t id, float*
 
 void glossa_faiss_set_omp_threads(int32_t n) {
     omp_set_num_threads(n);
+    glossa::set_scan_threads(n);
 }
 
 int32_t glossa_faiss_set_blas_threads(int32_t n) {

@@ -2,7 +2,7 @@
 // embed with the "passage: " prefix (title first, as the reference does) → store a batch per SQLite
 // transaction → apply the exact chunk delta to the shard indexes and write them (temp + rename).
 import Foundation
-import GlossaStore
+public import GlossaStore
 import GlossaCore
 
 /// How to ingest.
@@ -136,12 +136,11 @@ extension DocumentCollection {
         writeAnalyzer = analyzer
         let existing = try store.fingerprints(externalIDs: batch.map(\.id))
         var writes: [DocumentWrite] = []
-        var embedTexts: [String] = []
-        var pieces: [(write: Int, range: Range<Int>)] = []
+        var toEmbed: [(write: Int, document: InputDocument)] = []
         for document in batch {
             let hash = StableHash.contentHash(title: document.title, text: document.text)
             let shard = StableHash.shard(of: document.id, shardCount: manifest.shardCount)
-            var write = DocumentWrite(externalID: document.id, title: document.title, text: document.text,
+            let write = DocumentWrite(externalID: document.id, title: document.title, text: document.text,
                                       metadata: document.metadata, contentHash: hash, shard: shard, chunks: nil)
             if let old = existing[document.id], old.contentHash == hash {
                 if old.metadataJSON == MetadataValue.canonicalJSON(document.metadata) {
@@ -151,24 +150,13 @@ extension DocumentCollection {
                 writes.append(write)
                 continue
             }
-            let ranges = try chunkRanges(document, encoder: encoder, chunker: chunker)
-            let utf8 = Array(document.text.utf8)
-            for range in ranges {
-                let body = String(decoding: utf8[range], as: UTF8.self)
-                // The reference embeds "passage: {title} {text}" when a title exists.
-                embedTexts.append(document.title.map { $0 + " " + body } ?? body)
-                pieces.append((writes.count, range))
-            }
-            write.chunks = []
+            toEmbed.append((writes.count, document))
             writes.append(write)
         }
-        if !embedTexts.isEmpty {
-            let vectors = try encoder.embed(embedTexts, kind: .passage)
-            for (piece, vector) in zip(pieces, vectors) {
-                writes[piece.write].chunks?.append(
-                    NewChunk(start: piece.range.lowerBound, end: piece.range.upperBound, vector: vector))
-            }
-            report.chunksEmbedded += vectors.count
+        let chunks = try Self.embedChunks(toEmbed.map(\.document), encoder: encoder, chunker: chunker)
+        for (item, documentChunks) in zip(toEmbed, chunks) {
+            writes[item.write].chunks = documentChunks
+            report.chunksEmbedded += documentChunks.count
         }
         guard !writes.isEmpty else { return ChangeSet() }
         let changes = try store.apply(writes, dimension: manifest.dimension, analyzer: analyzer)
@@ -178,9 +166,37 @@ extension DocumentCollection {
         return changes
     }
 
+    /// Chunks and embeds `documents` exactly as `index` stores them (shared with `glossa encode`): token
+    /// windows of the collection's chunking, each embedded as "passage: {title} {chunk}" (title and a space
+    /// first when there is one, as the reference does), all chunks of the batch in one encoder call.
+    /// Returns one list of chunks (span + vector) per document, in order.
+    public static func embedChunks(_ documents: [InputDocument], encoder: any CollectionEncoder, chunker: Chunker)
+        throws -> [[NewChunk]]
+    {
+        var embedTexts: [String] = []
+        var pieces: [(document: Int, range: Range<Int>)] = []
+        for (index, document) in documents.enumerated() {
+            let utf8 = Array(document.text.utf8)
+            for range in try chunkRanges(document, encoder: encoder, chunker: chunker) {
+                let body = String(decoding: utf8[range], as: UTF8.self)
+                embedTexts.append(document.title.map { $0 + " " + body } ?? body)
+                pieces.append((index, range))
+            }
+        }
+        var result = Array(repeating: [NewChunk](), count: documents.count)
+        guard !embedTexts.isEmpty else { return result }
+        let vectors = try encoder.embed(embedTexts, kind: .passage)
+        for (piece, vector) in zip(pieces, vectors) {
+            result[piece.document].append(NewChunk(start: piece.range.lowerBound, end: piece.range.upperBound, vector: vector))
+        }
+        return result
+    }
+
     /// The chunk byte ranges of a document: windows of at most `chunkTokens` content tokens that,
     /// with `<s>`, `</s>`, the "passage: " prefix and the title, still fit the model's `maxTokens`.
-    func chunkRanges(_ document: InputDocument, encoder: any CollectionEncoder, chunker: Chunker) throws -> [Range<Int>] {
+    static func chunkRanges(_ document: InputDocument, encoder: any CollectionEncoder, chunker: Chunker) throws
+        -> [Range<Int>]
+    {
         let tokens = try encoder.tokenRanges(document.text)
         let overhead = try encoder.tokenRanges(TextKind.passage.apply(to: document.title.map { $0 + " " } ?? "")).count
         // +1 leaves room for a token that may merge differently at the title/text seam.
@@ -256,6 +272,10 @@ extension DocumentCollection {
     /// Each index changes under the exclusive shard lock, so a concurrent search sees it before or after the
     /// change; the vectors are read from SQLite and replacement indexes built before taking it. Index types
     /// that cannot remove ids, or not yet trained, are rebuilt from SQLite instead. Returns the touched shards.
+    /// Added vectors per shard up to which `syncShards` updates an index in place (beyond, and beyond the
+    /// index's own size, it rebuilds the shard from SQLite).
+    static let incrementalLimit = 65_536
+
     @discardableResult
     func syncShards(_ changes: ChangeSet, persist: Bool = true) throws -> Set<Int> {
         let touched = Set(changes.added.keys).union(changes.removed.keys)
@@ -264,7 +284,12 @@ extension DocumentCollection {
         for shard in touched.sorted() {
             guard let state = states[shard], let index = loadedShard(shard) else { continue }
             var applied = false
-            if index.isTrained {
+            let addedCount = changes.added[shard]?.count ?? 0
+            // A delta larger than the index (an import into a new or small collection) is cheaper and leaner as
+            // a rebuild: vectors stream from SQLite page by page instead of all at once, and an IVF index gets
+            // the list count and training sample of its new size.
+            let rebuildInstead = addedCount > max(Self.incrementalLimit, index.count)
+            if index.isTrained, !rebuildInstead {
                 // Ids removed again later in the session are simply not found in SQLite.
                 let added = try store.vectors(ids: changes.added[shard] ?? [], dimension: manifest.dimension)
                 applied = shardLock.writing {

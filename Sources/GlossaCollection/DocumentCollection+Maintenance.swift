@@ -45,6 +45,10 @@ public struct CollectionInfo: Sendable, Codable {
     public var chunkOverlap: Int
     public var shardChunks: [Int]
     public var shardFileBytes: [Int64]
+    /// Bytes each shard's index holds in memory once loaded (nil: the file is missing, stale or unreadable).
+    public var shardMemoryBytes: [Int64?]
+    /// IVF: the nprobe searches use by default (tuned by `rebuild --recall-target`), nil when not tuned.
+    public var nprobe: Int?
     public var databaseBytes: Int64
     public var totalBytes: Int64
 }
@@ -66,6 +70,24 @@ extension DocumentCollection {
             lexicalSeconds = Date().timeIntervalSince(started)
         }
         let started = Date()
+        try rebuildShards(indexType: indexType, shardCount: shardCount)
+        return (lexicalSeconds, Date().timeIntervalSince(started))
+    }
+
+    /// `rebuild(indexType:shardCount:analyzer:)`, then with `recallTarget` the smallest nprobe reaching it is
+    /// measured and recorded (`tuneNProbe`); without, a previously tuned nprobe is kept unless the index type
+    /// changed.
+    @discardableResult
+    public func rebuild(indexType: String?, shardCount: Int?, recallTarget: Double?,
+                        analyzer: (any TermAnalyzer)? = nil) throws -> TuningReport? {
+        if let recallTarget, !(0.0...1.0).contains(recallTarget) {
+            throw IngestError.invalidOption(name: "--recall-target", value: "\(recallTarget)", reason: "must be in 0...1")
+        }
+        _ = try rebuild(indexType: indexType, shardCount: shardCount, analyzer: analyzer)
+        return try recallTarget.map { try tuneNProbe(target: $0) }
+    }
+
+    private func rebuildShards(indexType: String?, shardCount: Int?) throws {
         if let indexType, indexType != manifest.indexType {
             try backend.validate(indexType: indexType)
             try store.setIndexType(indexType)
@@ -85,7 +107,6 @@ extension DocumentCollection {
         for shard in manifest.shardCount..<max(oldShardCount, manifest.shardCount) {
             try? FileManager.default.removeItem(atPath: shardPath(shard))
         }
-        return (lexicalSeconds, Date().timeIntervalSince(started))
     }
 
     /// Checks that SQLite and the shard files on disk agree: every shard file readable and current,
@@ -194,10 +215,15 @@ extension DocumentCollection {
             return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
         }
         let database = store.diskBytes()
+        // Loaded one at a time and dropped again: only current, readable files count.
+        let memory = states.map { state -> Int64? in
+            guard state.isCurrent, let index = try? backend.read(path: shardPath(state.shard)) else { return nil }
+            return (try? index.memoryBytes()) ?? nil
+        }
         return CollectionInfo(
             path: folder.path, documents: documents, chunks: chunks, model: manifest.modelName,
             dimension: manifest.dimension, indexType: manifest.indexType, chunkTokens: manifest.chunkTokens,
             chunkOverlap: manifest.chunkOverlap, shardChunks: states.map(\.chunkCount), shardFileBytes: fileBytes,
-            databaseBytes: database, totalBytes: database + fileBytes.reduce(0, +))
+            shardMemoryBytes: memory, nprobe: manifest.nprobe, databaseBytes: database, totalBytes: database + fileBytes.reduce(0, +))
     }
 }

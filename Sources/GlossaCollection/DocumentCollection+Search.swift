@@ -24,14 +24,17 @@ extension DocumentCollection {
     /// Every candidate is re-scored from its stored vector with one fixed dot-product loop, so a
     /// chunk's score never depends on how the index blocked its computation (sharded flat equals
     /// unsharded flat exactly), ids the database no longer holds are dropped, and approximate
-    /// encodings (SQ, PQ) are re-ranked by exact scores. Each shard is asked for `k + 8` so that
-    /// rounding near the k-th score cannot change which chunks are returned.
+    /// encodings (SQ, PQ) are re-ranked by exact scores. Each shard is asked for
+    /// `backend.candidateCount(k)` candidates: `k + 8` for exact-score indexes, so that rounding near the
+    /// k-th score cannot change which chunks are returned, more for SQ8 and PQ (see IndexSpec.candidateCount).
     public func searchChunks(_ queries: [Float], k: Int, options: SearchOptions = SearchOptions()) throws -> [[ChunkScore]] {
         let dimension = manifest.dimension
         precondition(queries.count % dimension == 0, "queries must be n * \(dimension) floats")
         let queryCount = queries.count / dimension
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
-        let fetch = k + 8
+        let fetch = backend.candidateCount(indexType: manifest.indexType, k: k)
+        // The nprobe `rebuild --recall-target` chose, unless the caller gives one.
+        let options = SearchOptions(nprobe: options.nprobe ?? manifest.nprobe, efSearch: options.efSearch)
         // Held while the indexes are searched: a writer changes an index only under the exclusive lock.
         let results = shardLock.reading { () -> ShardResults in
             let shards = self.shards

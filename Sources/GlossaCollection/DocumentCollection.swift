@@ -4,6 +4,7 @@
 public import Foundation
 public import GlossaStore
 public import GlossaCore
+import GlossaIndex
 
 /// Settings for a new collection; nil means "the default" for a new collection and "keep" for an
 /// existing one (a value that differs from the stored one is refused with `settingMismatch`).
@@ -184,8 +185,10 @@ public final class DocumentCollection: @unchecked Sendable {
         let index = try backend.make(indexType: manifest.indexType, dimension: dimension, expectedCount: count)
         // An empty shard of a type that needs training stays untrained until it has vectors.
         if !index.isTrained, count > 0 {
-            // A strided sample of at most 65,536 vectors is plenty for k-means on a shard.
-            let step = max(1, count / 65_536)
+            // A strided sample: 65,536 vectors, or 39 per list for the automatic list count of a large shard
+            // (faiss's k-means wants at least 39 points per centroid; 1M vectors -> 4,000 lists -> 156,000).
+            let sampleSize = max(65_536, IndexSpec.minimumPointsPerList * IndexSpec.automaticListCount(vectorCount: count))
+            let step = max(1, count / sampleSize)
             var sample: [Float] = []
             var row = 0
             try store.forEachVectorPage(shard: shard, dimension: dimension) { ids, flat in

@@ -106,6 +106,7 @@ public final class ExactIndex: ShardIndex {
     }
 
     public func storedIDs() throws -> [Int64]? { state.withLock { $0.ids } }
+    public func memoryBytes() throws -> Int64? { state.withLock { Int64($0.ids.count * 8 + $0.vectors.count * 4) } }
 
     public func absentIDs(among candidates: [Int64]) throws -> [Int64]? {
         let present = Set(state.withLock { $0.ids })

@@ -25,6 +25,12 @@ public struct FaissBackend: IndexBackend {
     public func read(path: String) throws -> any ShardIndex {
         FaissShard(index: try VectorIndex.read(from: path))
     }
+
+    public func candidateCount(indexType: String, k: Int) -> Int {
+        // A stored type was validated when it was recorded; an unparsable one would have failed on open.
+        guard let spec = try? IndexSpec(parsing: indexType) else { return k + 8 }
+        return spec.candidateCount(k: k)
+    }
 }
 
 /// A `VectorIndex` seen as a shard (VectorIndex is internally locked, hence Sendable).
@@ -43,6 +49,8 @@ final class FaissShard: ShardIndex {
     }
 
     func write(to path: String) throws { try index.write(to: path) }
+    func memoryBytes() throws -> Int64? { try index.memoryBytes() }
+    var listCount: Int? { index.invertedLists?.count }
     // FAISS cannot list ids; verify checks membership through remove() on a copy or reconstruct.
     func storedIDs() throws -> [Int64]? { nil }
 

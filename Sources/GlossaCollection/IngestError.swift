@@ -21,6 +21,9 @@ public enum IngestError: Error, CustomStringConvertible {
     case invalidOption(name: String, value: String, reason: String)
     /// The folder cannot be created or written.
     case filesystem(path: String, operation: String, reason: String)
+    /// A bundle (`glossa import`) is unusable: `file` is the bundle file concerned, `line` the 1-based line of
+    /// rows.jsonl, `row` the 0-based vector row of vectors.f32.npy. Nothing of the bundle is stored then.
+    case bundle(file: String, line: Int? = nil, row: Int? = nil, reason: String)
 
     public var description: String {
         switch self {
@@ -49,6 +52,10 @@ public enum IngestError: Error, CustomStringConvertible {
             return "Invalid \(name) '\(value)': \(reason)."
         case .filesystem(let path, let operation, let reason):
             return "Cannot \(operation) \(path): \(reason)."
+        case .bundle(let file, let line, let row, let reason):
+            let place = line.map { "\(file):\($0)" } ?? row.map { "\(file) row \($0)" } ?? file
+            return "\(place): \(reason). The bundle was refused and nothing of it was stored; "
+                + "fix or re-export it (see README, \"Bundles\")."
         }
     }
 }

@@ -37,6 +37,15 @@ public protocol ShardIndex: AnyObject, Sendable {
     func storedIDs() throws -> [Int64]?
     /// The ids among `candidates` that the index does not hold, or nil when it cannot tell.
     func absentIDs(among candidates: [Int64]) throws -> [Int64]?
+    /// Bytes the index holds in memory, or nil when unknown.
+    func memoryBytes() throws -> Int64?
+    /// IVF: the number of inverted lists (the largest meaningful nprobe); nil for other kinds.
+    var listCount: Int? { get }
+}
+
+extension ShardIndex {
+    public func memoryBytes() throws -> Int64? { nil }
+    public var listCount: Int? { nil }
 }
 
 /// Makes and reads shard indexes of one kind (FAISS, or the exact Swift oracle).
@@ -49,4 +58,11 @@ public protocol IndexBackend: Sendable {
     func make(indexType: String, dimension: Int, expectedCount: Int) throws -> any ShardIndex
     /// Reads a shard file written by `ShardIndex.write(to:)`.
     func read(path: String) throws -> any ShardIndex
+    /// How many candidates to take from each shard for `k` results (they are re-scored exactly from the
+    /// stored vectors, so compressed index types ask for more).
+    func candidateCount(indexType: String, k: Int) -> Int
+}
+
+extension IndexBackend {
+    public func candidateCount(indexType: String, k: Int) -> Int { k + 8 }
 }

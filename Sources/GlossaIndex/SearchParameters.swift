@@ -10,19 +10,31 @@ public struct SearchParameters: Sendable, Hashable {
         case faiss
     }
 
+    /// Which code path scans IVF-Flat inverted lists.
+    public enum IVFKernel: Sendable, Hashable {
+        /// Glossa's list scan in CFaiss (ivf_scan.cpp): queries grouped by list, AVX-512/AVX2 tiles, threads.
+        case glossa
+        /// faiss's own IndexIVF search (Debian's pre-AVX2 scanner; kept for comparison in tests and benchmarks).
+        case faiss
+    }
+
     /// IVF: how many inverted lists to visit; nil = max(8, nlist / 12), capped at nlist.
     public var nprobe: Int?
     /// HNSW: size of the candidate list; nil = `max(defaultEfSearch, k)`.
     public var efSearch: Int?
     /// Flat indexes: which kernel runs the exact search.
     public var exactKernel: ExactKernel
+    /// IVF-Flat indexes: which kernel scans the lists (IVF-SQ8/PQ always use faiss's scanners).
+    public var ivfKernel: IVFKernel
 
     /// HNSW's efSearch when none is given (faiss's own default, 16, loses recall on 384-d embeddings).
     public static let defaultEfSearch = 64
 
-    public init(nprobe: Int? = nil, efSearch: Int? = nil, exactKernel: ExactKernel = .glossa) {
+    public init(nprobe: Int? = nil, efSearch: Int? = nil, exactKernel: ExactKernel = .glossa,
+                ivfKernel: IVFKernel = .glossa) {
         self.nprobe = nprobe
         self.efSearch = efSearch
         self.exactKernel = exactKernel
+        self.ivfKernel = ivfKernel
     }
 }

@@ -23,7 +23,7 @@ public final class VectorIndex: @unchecked Sendable {
     /// Creates an empty index of `spec` for about `expectedCount` vectors of `dimension` floats
     /// (`expectedCount` chooses IVF's list count, see `IndexSpec.factoryString(vectorCount:)`).
     public convenience init(spec: IndexSpec, dimension: Int, expectedCount: Int) throws(IndexError) {
-        try self.init(factory: spec.factoryString(vectorCount: expectedCount), dimension: dimension)
+        try self.init(factory: spec.factoryString(vectorCount: expectedCount, dimension: dimension), dimension: dimension)
     }
 
     /// Creates an empty index from a faiss `index_factory` string with the inner-product metric.
@@ -132,7 +132,8 @@ public final class VectorIndex: @unchecked Sendable {
             var params = glossa_faiss_search_params(
                 nprobe: Int32(clamping: parameters.nprobe ?? 0),
                 ef_search: Int32(clamping: parameters.efSearch ?? max(SearchParameters.defaultEfSearch, kk)),
-                exact_kernel: parameters.exactKernel == .glossa ? 1 : 0)
+                exact_kernel: parameters.exactKernel == .glossa ? 1 : 0,
+                ivf_kernel: parameters.ivfKernel == .glossa ? 1 : 0)
             let status = queries.withUnsafeBufferPointer { q in
                 scores.withUnsafeMutableBufferPointer { s in
                     labels.withUnsafeMutableBufferPointer { l in
@@ -146,6 +147,67 @@ public final class VectorIndex: @unchecked Sendable {
                 // faiss marks empty slots with id -1 (IVF lists visited held fewer than k vectors).
                 (row * kk..<(row + 1) * kk).compactMap { labels[$0] < 0 ? nil : (id: labels[$0], score: scores[$0]) }
             }
+        }
+    }
+
+    /// The naive twin of Glossa's IVF-Flat scan, for parity tests: the same coarse lists as `search`, then one
+    /// query at a time and a scalar dot product per stored vector. Throws unless the index is IVF-Flat.
+    public func searchIVFNaive(_ queries: [Float], k: Int, nprobe: Int? = nil) throws(IndexError)
+        -> [[(id: Int64, score: Float)]]
+    {
+        let nq = try rows(of: queries, operation: "searchIVFNaive")
+        guard k >= 1 else { throw .invalidArgument(operation: "searchIVFNaive", reason: "k = \(k) must be ≥ 1") }
+        return try locked { () throws(IndexError) -> [[(id: Int64, score: Float)]] in
+            var scores = [Float](repeating: 0, count: nq * k)
+            var labels = [Int64](repeating: -1, count: nq * k)
+            let status = queries.withUnsafeBufferPointer { q in
+                scores.withUnsafeMutableBufferPointer { s in
+                    labels.withUnsafeMutableBufferPointer { l in
+                        glossa_faiss_search_ivf_naive(handle, Int64(nq), q.baseAddress, Int64(k),
+                                                      Int32(clamping: nprobe ?? 0), s.baseAddress, l.baseAddress)
+                    }
+                }
+            }
+            try check(status, operation: "naive IVF search of \(nq) queries")
+            return (0..<nq).map { row in
+                (row * k..<(row + 1) * k).compactMap { labels[$0] < 0 ? nil : (id: labels[$0], score: scores[$0]) }
+            }
+        }
+    }
+
+    /// The inverted lists Glossa's IVF scan visits for each query, best centroid first: (nq) lists of nprobe.
+    public func probedLists(_ queries: [Float], nprobe: Int) throws(IndexError) -> [[Int64]] {
+        let nq = try rows(of: queries, operation: "probedLists")
+        return try locked { () throws(IndexError) -> [[Int64]] in
+            var probes = [Int64](repeating: -1, count: nq * nprobe)
+            let status = queries.withUnsafeBufferPointer { q in
+                probes.withUnsafeMutableBufferPointer {
+                    glossa_faiss_ivf_probes(handle, Int64(nq), q.baseAddress, Int32(clamping: nprobe), $0.baseAddress)
+                }
+            }
+            try check(status, operation: "coarse assignment of \(nq) queries")
+            return (0..<nq).map { Array(probes[$0 * nprobe..<($0 + 1) * nprobe]) }
+        }
+    }
+
+    /// IVF indexes: the number of inverted lists and the nprobe used when a search gives none; nil otherwise.
+    public var invertedLists: (count: Int, defaultNProbe: Int)? {
+        lock.withLock {
+            var nlist: Int64 = 0
+            var nprobe: Int64 = 0
+            // Cannot fail on a live handle; 0 lists means "not IVF".
+            _ = glossa_faiss_ivf_lists(handle, &nlist, &nprobe)
+            return nlist > 0 ? (Int(nlist), Int(nprobe)) : nil
+        }
+    }
+
+    /// Bytes the index holds in memory (vectors or codes, ids and id maps, centroids, codebooks); see
+    /// `glossa_faiss_memory_bytes` for how each kind is counted.
+    public func memoryBytes() throws(IndexError) -> Int64 {
+        try locked { () throws(IndexError) -> Int64 in
+            var bytes: Int64 = 0
+            try check(glossa_faiss_memory_bytes(handle, &bytes), operation: "memory size")
+            return bytes
         }
     }
 
@@ -228,6 +290,31 @@ extension VectorIndex {
         let n = Int32(clamping: max(1, count))
         glossa_faiss_set_omp_threads(n)
         _ = glossa_faiss_set_blas_threads(n)
+    }
+
+    /// Exact top-k by inner product of `queries` (nq, dimension) against `base` (nb, dimension), both
+    /// flattened, with Glossa's sgemm kernel and no index: per query at most k (row in base, score), best first.
+    public static func exactSearch(_ queries: [Float], base: UnsafeBufferPointer<Float>, dimension: Int, k: Int)
+        throws(IndexError) -> [[(row: Int, score: Float)]]
+    {
+        guard dimension > 0, k >= 1, queries.count % dimension == 0, base.count % dimension == 0 else {
+            throw .invalidArgument(operation: "exactSearch", reason: "k ≥ 1 and whole \(dimension)-float rows needed")
+        }
+        let nq = queries.count / dimension, nb = base.count / dimension
+        var scores = [Float](repeating: 0, count: nq * k)
+        var labels = [Int64](repeating: -1, count: nq * k)
+        let status = queries.withUnsafeBufferPointer { q in
+            scores.withUnsafeMutableBufferPointer { s in
+                labels.withUnsafeMutableBufferPointer { l in
+                    glossa_exact_search(base.baseAddress, Int64(nb), Int64(dimension), q.baseAddress, Int64(nq),
+                                        Int64(k), s.baseAddress, l.baseAddress)
+                }
+            }
+        }
+        guard status == 0 else { throw .faiss(operation: "exact search", message: String(cString: glossa_faiss_last_error())) }
+        return (0..<nq).map { row in
+            (row * k..<(row + 1) * k).compactMap { labels[$0] < 0 ? nil : (row: Int(labels[$0]), score: scores[$0]) }
+        }
     }
 
     /// The OpenBLAS kernel set in use ("SkylakeX", "Haswell", ...; "" when the BLAS is not OpenBLAS).

@@ -16,9 +16,13 @@ public struct Manifest: Sendable, Equatable {
     public var chunkOverlap: Int
     /// The Glossa version that created the collection (informational).
     public var createdBy: String
+    /// IVF: the nprobe searches use when none is given, chosen by `rebuild --recall-target` (nil: the
+    /// index's default, max(8, nlist / 12)).
+    public var nprobe: Int?
 
     public init(modelName: String, dimension: Int, indexType: String, shardCount: Int, chunkTokens: Int,
-                chunkOverlap: Int, createdBy: String = "glossa 0.1") {
+                chunkOverlap: Int, createdBy: String = "glossa 0.1", nprobe: Int? = nil) {
+        self.nprobe = nprobe
         self.modelName = modelName
         self.dimension = dimension
         self.indexType = indexType

@@ -146,7 +146,7 @@ extension Store {
         }
     }
 
-    private func appendVector(_ data: Data, chunkID: Int64, dimension: Int, to flat: inout [Float]) throws {
+    func appendVector(_ data: Data, chunkID: Int64, dimension: Int, to flat: inout [Float]) throws {
         guard data.count == dimension * MemoryLayout<Float>.size else {
             throw StoreError.corruptVector(path: path, chunkID: chunkID, bytes: data.count, dimension: dimension)
         }

@@ -124,7 +124,8 @@ public final class Store: Sendable {
                 else { return nil }
                 return Manifest(
                     modelName: model, dimension: dimension, indexType: indexType, shardCount: shards,
-                    chunkTokens: tokens, chunkOverlap: overlap, createdBy: values["created_by"] ?? "unknown")
+                    chunkTokens: tokens, chunkOverlap: overlap, createdBy: values["created_by"] ?? "unknown",
+                    nprobe: values["nprobe"].flatMap(Int.init))
             }
         }
     }
@@ -147,6 +148,22 @@ public final class Store: Sendable {
                 }
                 for shard in 0..<manifest.shardCount {
                     try db.execute(sql: "INSERT OR IGNORE INTO shard(shard, version) VALUES (?, 0)", arguments: [shard])
+                }
+            }
+        }
+    }
+
+    /// Records the nprobe chosen by `rebuild --recall-target` (nil removes it: searches use the default).
+    public func setTunedNProbe(_ nprobe: Int?) throws {
+        try perform("recording the tuned nprobe") {
+            try writer.write { db in
+                if let nprobe {
+                    try db.execute(
+                        sql: "INSERT INTO manifest(key, value) VALUES ('nprobe', ?) "
+                            + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        arguments: [String(nprobe)])
+                } else {
+                    try db.execute(sql: "DELETE FROM manifest WHERE key = 'nprobe'")
                 }
             }
         }

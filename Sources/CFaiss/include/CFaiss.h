@@ -21,6 +21,8 @@ typedef struct glossa_faiss_search_params {
     int32_t ef_search;
     /// Flat inner-product indexes: 1 = Glossa's sgemm + heap kernel, 0 = faiss's own IndexFlat search.
     int32_t exact_kernel;
+    /// IVF-Flat inner-product indexes: 1 = Glossa's list scan (ivf_scan.cpp), 0 = faiss's own search.
+    int32_t ivf_kernel;
 } glossa_faiss_search_params;
 
 /// The message of the last failed call on this thread ("" when none). Valid until the next call on this thread.
@@ -55,6 +57,40 @@ int glossa_faiss_search(
         float* scores,
         int64_t* labels);
 
+/// The naive twin of Glossa's IVF-Flat scan (for parity tests): the same coarse lists, one query at a time,
+/// scalar dot products. nprobe <= 0 uses the default. Fails unless the index is IVF-Flat with inner product.
+int glossa_faiss_search_ivf_naive(
+        glossa_faiss_index* index,
+        int64_t n,
+        const float* x,
+        int64_t k,
+        int32_t nprobe,
+        float* scores,
+        int64_t* labels);
+
+/// The lists Glossa's IVF scan visits for each query: probes: (n, nprobe), best first (IVF-Flat IP only).
+int glossa_faiss_ivf_probes(glossa_faiss_index* index, int64_t n, const float* x, int32_t nprobe, int64_t* probes);
+
+/// IVF: *nlist = number of inverted lists and *nprobe = the nprobe a search uses when none is given;
+/// both 0 for other index types.
+int glossa_faiss_ivf_lists(const glossa_faiss_index* index, int64_t* nlist, int64_t* default_nprobe);
+
+/// Bytes the index holds in memory: vectors or codes, ids, id maps, centroids and codebooks (structural
+/// count; index types it does not know, e.g. HNSW, are measured as their serialised size).
+int glossa_faiss_memory_bytes(const glossa_faiss_index* index, int64_t* out);
+
+/// Glossa's exact inner-product kernel on a caller's buffer: xb: (nb, d), xq: (nq, d); scores, labels: (nq, k)
+/// best first, labels are row numbers in xb (-1 beyond nb).
+int glossa_exact_search(
+        const float* xb,
+        int64_t nb,
+        int64_t d,
+        const float* xq,
+        int64_t nq,
+        int64_t k,
+        float* scores,
+        int64_t* labels);
+
 /// Number of stored vectors.
 int glossa_faiss_ntotal(const glossa_faiss_index* index, int64_t* out);
 
@@ -70,7 +106,7 @@ int glossa_faiss_read(const char* path, glossa_faiss_index** out);
 /// Copies the stored vector with caller id `id` into out: (d). Works for IDMap2-wrapped indexes.
 int glossa_faiss_reconstruct(const glossa_faiss_index* index, int64_t id, float* out);
 
-/// omp_set_num_threads for faiss's OpenMP loops (process-wide).
+/// omp_set_num_threads for faiss's OpenMP loops and the thread count of Glossa's IVF scan (process-wide).
 void glossa_faiss_set_omp_threads(int32_t n);
 
 /// openblas_set_num_threads when the loaded BLAS is OpenBLAS (found at run time); returns 0 when it is not.

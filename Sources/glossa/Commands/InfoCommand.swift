@@ -25,8 +25,10 @@ struct InfoCommand: ParsableCommand {
         print("model:      \(info.model) (dimension \(info.dimension))")
         print("index:      \(info.indexType), \(info.shardChunks.count) shard(s)")
         print("chunking:   \(info.chunkTokens) tokens, overlap \(info.chunkOverlap)")
+        if let nprobe = info.nprobe { print("nprobe:     \(nprobe) (tuned by rebuild --recall-target)") }
         for (shard, count) in info.shardChunks.enumerated() {
-            print("  shard \(shard): \(count) chunks, \(Self.bytes(info.shardFileBytes[shard]))")
+            let memory = info.shardMemoryBytes[shard].map { Self.bytes($0) + " in memory" } ?? "not loadable (stale?)"
+            print("  shard \(shard): \(count) chunks, file \(Self.bytes(info.shardFileBytes[shard])), \(memory)")
         }
         print("disk:       \(Self.bytes(info.totalBytes)) (database \(Self.bytes(info.databaseBytes)))")
     }

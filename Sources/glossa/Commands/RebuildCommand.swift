@@ -13,6 +13,16 @@ struct RebuildCommand: ParsableCommand {
     @Option(name: .long, help: "New index type: flat, ivf[:nlist], hnsw[:M] or a FAISS factory string.") var indexType: String?
     @Option(name: .long, help: "New number of shards.") var shards: Int?
     @OptionGroup var model: ModelOption
+    @Option(
+        name: .long,
+        help: "IVF: measure recall@10 on 1000 stored vectors and keep the smallest nprobe reaching this (e.g. 0.95).")
+    var recallTarget: Double?
+
+    func validate() throws {
+        if let recallTarget, !(0.0...1.0).contains(recallTarget) {
+            throw ValidationError("--recall-target must be between 0 and 1.")
+        }
+    }
 
     func run() throws {
         let collection = try DocumentCollection(
@@ -22,5 +32,6 @@ struct RebuildCommand: ParsableCommand {
         let info = try collection.info()
         print("rebuilt \(info.shardChunks.count) shard(s) of \(info.indexType): \(info.chunks) chunks"
             + String(format: " (%.3f s); lexical index (%.3f s)", times.shardSeconds, times.lexicalSeconds ?? 0))
+        if let recallTarget { print(try collection.tuneNProbe(target: recallTarget)) }
     }
 }
