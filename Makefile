@@ -28,7 +28,7 @@ APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED       ?= ../shared
 
-.PHONY: setup model build test test-clients serve demo bench bench-venv bench-encode bench-search bench-serve eval eval-hybrid print-swift-flags format lint clean
+.PHONY: setup model build test test-clients test-handoff serve demo bench bench-venv bench-encode bench-search bench-serve eval eval-hybrid print-swift-flags format lint clean
 
 ## setup: install the Debian packages Glossa links against (only those missing).
 setup:
@@ -65,6 +65,10 @@ test: setup model build
 ## test-clients: Tests/clients (installs Debian's chromium and chromium-driver and a pinned venv when missing).
 test-clients: model build
 	bash Tests/clients/run.sh
+
+## test-handoff: Tests/handoff (Milvus from PyPI, pyarrow, pyspark in Tests/handoff/.venv; Java when missing).
+test-handoff: model build
+	bash Tests/handoff/run.sh
 
 ## serve: the HTTP service on 127.0.0.1:8080 over every collection in Indexes/ (make demo makes one).
 serve: model build

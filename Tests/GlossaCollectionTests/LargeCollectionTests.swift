@@ -109,7 +109,9 @@ private func recall(_ found: [[ChunkScore]], _ truth: [[ChunkScore]], owners: [I
         let info = try compressed.info()
         let flatInfo = try flat.info()
         let ratio = Double(try #require(flatInfo.shardMemoryBytes[0])) / Double(try #require(info.shardMemoryBytes[0]))
-        #expect(ratio >= (indexType == "ivf-sq8" ? 3.5 : 10), "\(indexType) holds 1/\(ratio) of flat's memory")
+        // At 32 dimensions the 8-byte id of every vector bounds PQ's ratio near 8.5 (flat: 128 + 8 bytes; PQ: codes
+        // + 8); the 1/10 is at 384 dimensions, where the scale benchmark measures it (Benchmarks/results/scale.md).
+        #expect(ratio >= (indexType == "ivf-sq8" ? 3.5 : 8), "\(indexType) holds 1/\(ratio) of flat's memory")
     }
 
     @Test("rebuild --recall-target picks the smallest nprobe reaching the target and records it")
