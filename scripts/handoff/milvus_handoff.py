@@ -1,7 +1,7 @@
 """Serve a Glossa collection from Milvus: load exported bundles, build an index, check the counts.
 
-    python scripts/handoff/milvus.py load BUNDLE... --collection NAME [--uri http://127.0.0.1:19530] [--index FLAT]
-    python scripts/handoff/milvus.py search --collection NAME --queries Q.npy [--k 10] [--filter lang=ru] [--out hits.json]
+    python scripts/handoff/milvus_handoff.py load BUNDLE... --collection NAME [--uri http://127.0.0.1:19530] [--index FLAT]
+    python scripts/handoff/milvus_handoff.py search --collection NAME --queries Q.npy [--k 10] [--filter lang=ru] [--out hits.json]
 
 The schema follows the bundle: `uid64` (INT64 primary key, derived by Glossa from the document id and chunk),
 `id` (the document's string id), `chunk`, `start`, `end`, `text`, `title`, `vector` (FLOAT_VECTOR, inner
