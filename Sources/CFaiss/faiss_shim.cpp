@@ -5,6 +5,7 @@
 #include "CFaiss.h"
 
 #include "exact_search.h"
+#include "index_check.h"
 
 #include <faiss/IndexFlat.h>
 #include <faiss/AutoTune.h>
@@ -13,12 +14,14 @@
 #include <faiss/IndexPreTransform.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
+#include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <typeinfo>
 #include <memory>
@@ -275,7 +278,23 @@ int glossa_faiss_write(const glossa_faiss_index* index, const char* path) {
 
 int glossa_faiss_read(const char* path, glossa_faiss_index** out) {
     GLOSSA_TRY
-    std::unique_ptr<faiss::Index> index(faiss::read_index(path));
+    // The whole file is read once and checked (index_check.cpp) before faiss parses the same bytes, so a
+    // corrupt length is refused here instead of becoming a huge allocation or a crash in a later search.
+    faiss::VectorIOReader reader;
+    {
+        std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path, "rb"), &std::fclose);
+        GLOSSA_CHECK(file != nullptr, "cannot open the file");
+        GLOSSA_CHECK(std::fseek(file.get(), 0, SEEK_END) == 0, "cannot seek in the file");
+        const long length = std::ftell(file.get());
+        GLOSSA_CHECK(length >= 0 && std::fseek(file.get(), 0, SEEK_SET) == 0, "cannot seek in the file");
+        reader.data.resize((size_t)length);
+        GLOSSA_CHECK(
+                std::fread(reader.data.data(), 1, (size_t)length, file.get()) == (size_t)length,
+                "cannot read the whole file");
+    }
+    std::string reason;
+    GLOSSA_CHECK(glossa::check_index_file(reader.data.data(), reader.data.size(), &reason), reason);
+    std::unique_ptr<faiss::Index> index(faiss::read_index(&reader));
     validate(index.get());
     *out = new glossa_faiss_index{std::move(index)};
     GLOSSA_CATCH
