@@ -74,6 +74,8 @@ extension DocumentCollection {
     /// every vector of the right length. Does not repair anything.
     public func verify() throws -> VerifyReport {
         var report = VerifyReport()
+        // First, because every later count is only as good as the pages it is read from.
+        for problem in try store.integrityProblems() { report.problems.append("collection.sqlite: \(problem)") }
         (report.documents, report.chunks) = try store.counts()
         let dimension = manifest.dimension
         var seen: [Int64: Int] = [:]
@@ -90,6 +92,12 @@ extension DocumentCollection {
             if !state.isCurrent {
                 report.problems.append("shard \(state.shard): the file does not reflect the database (version "
                     + "\(state.indexedVersion.map(String.init) ?? "none") vs \(state.version)); run glossa rebuild")
+            }
+            if let recorded = state.fileHash, state.isCurrent, let actual = ShardFingerprint.of(path: path),
+                actual != recorded
+            {
+                report.problems.append("shard \(state.shard): \(path) is not the file SQLite recorded (fingerprint "
+                    + "\(actual), expected \(recorded)): copied from another collection or changed; run glossa rebuild")
             }
             do {
                 let index = try backend.read(path: path)

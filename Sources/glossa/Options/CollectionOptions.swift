@@ -1,6 +1,7 @@
 // Shared options of the collection commands (index, search, delete, info, verify, rebuild).
 import ArgumentParser
 import Foundation
+import GlossaCollection
 import GlossaCore
 
 /// The collection argument: a bare name means `Indexes/<name>`; anything with a `/` is a folder path.
@@ -29,4 +30,14 @@ struct ModelOption: ParsableArguments {
     var model: String?
 
     var folder: String { ModelLocation.resolve(model) }
+}
+
+extension DocumentCollection {
+    /// Tells the user on standard error which shard files were not trusted on open and why (each was rebuilt
+    /// from SQLite, so the answers are right, but a repeated note means the files keep being replaced).
+    func reportShardRepairs() {
+        for repair in shardRepairs {
+            FileHandle.standardError.write(Data("glossa: \(folder.path): \(repair)\n".utf8))
+        }
+    }
 }
