@@ -119,7 +119,8 @@ extension Store {
 
     /// Deletes documents by external id in one transaction; unknown ids are returned, not errors.
     public func delete(externalIDs: [String]) throws -> (changes: ChangeSet, missing: [String]) {
-        let found = try fingerprints(externalIDs: externalIDs)
+        // An id with a NUL cannot be stored (text binds end at NUL), and looking it up would find a shorter id.
+        let found = try fingerprints(externalIDs: externalIDs.filter { !$0.utf8.contains(0) })
         let missing = externalIDs.filter { found[$0] == nil }
         let changes = try apply([], deletes: externalIDs.filter { found[$0] != nil }, dimension: 0)
         return (changes, missing)
@@ -127,7 +128,9 @@ extension Store {
 
     /// The document with `externalID`, or nil.
     public func document(externalID: String) throws -> StoredDocument? {
-        try perform("reading document '\(externalID)'") {
+        // See delete(externalIDs:): "a\0b" must not find "a".
+        if externalID.utf8.contains(0) { return nil }
+        return try perform("reading document '\(externalID)'") {
             try writer.read { db in
                 try Row.fetchOne(db, sql: "SELECT * FROM document WHERE external_id = ?", arguments: [externalID])
                     .map(Store.document)
