@@ -21,7 +21,9 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <typeinfo>
 #include <memory>
@@ -272,7 +274,13 @@ int glossa_faiss_dimension(const glossa_faiss_index* index, int64_t* out) {
 
 int glossa_faiss_write(const glossa_faiss_index* index, const char* path) {
     GLOSSA_TRY
-    faiss::write_index(index->index.get(), path);
+    errno = 0;
+    try {
+        faiss::write_index(index->index.get(), path);
+    } catch (const faiss::FaissException& e) {
+        // faiss says only "write error"; errno says why (a full disk: "No space left on device").
+        throw std::runtime_error(e.msg + (errno != 0 ? std::string(" (") + std::strerror(errno) + ")" : ""));
+    }
     GLOSSA_CATCH
 }
 
