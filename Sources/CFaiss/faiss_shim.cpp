@@ -5,6 +5,7 @@
 #include "CFaiss.h"
 
 #include "exact_search.h"
+#include "index_check.h"
 #include "ivf_scan.h"
 
 #include <faiss/IndexFlat.h>
@@ -17,12 +18,16 @@
 #include <faiss/IndexPreTransform.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
+#include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <typeinfo>
 #include <memory>
@@ -402,13 +407,35 @@ int glossa_faiss_dimension(const glossa_faiss_index* index, int64_t* out) {
 
 int glossa_faiss_write(const glossa_faiss_index* index, const char* path) {
     GLOSSA_TRY
-    faiss::write_index(index->index.get(), path);
+    errno = 0;
+    try {
+        faiss::write_index(index->index.get(), path);
+    } catch (const faiss::FaissException& e) {
+        // faiss says only "write error"; errno says why (a full disk: "No space left on device").
+        throw std::runtime_error(e.msg + (errno != 0 ? std::string(" (") + std::strerror(errno) + ")" : ""));
+    }
     GLOSSA_CATCH
 }
 
 int glossa_faiss_read(const char* path, glossa_faiss_index** out) {
     GLOSSA_TRY
-    std::unique_ptr<faiss::Index> index(faiss::read_index(path));
+    // The whole file is read once and checked (index_check.cpp) before faiss parses the same bytes, so a
+    // corrupt length is refused here instead of becoming a huge allocation or a crash in a later search.
+    faiss::VectorIOReader reader;
+    {
+        std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path, "rb"), &std::fclose);
+        GLOSSA_CHECK(file != nullptr, "cannot open the file");
+        GLOSSA_CHECK(std::fseek(file.get(), 0, SEEK_END) == 0, "cannot seek in the file");
+        const long length = std::ftell(file.get());
+        GLOSSA_CHECK(length >= 0 && std::fseek(file.get(), 0, SEEK_SET) == 0, "cannot seek in the file");
+        reader.data.resize((size_t)length);
+        GLOSSA_CHECK(
+                std::fread(reader.data.data(), 1, (size_t)length, file.get()) == (size_t)length,
+                "cannot read the whole file");
+    }
+    std::string reason;
+    GLOSSA_CHECK(glossa::check_index_file(reader.data.data(), reader.data.size(), &reason), reason);
+    std::unique_ptr<faiss::Index> index(faiss::read_index(&reader));
     validate(index.get());
     *out = new glossa_faiss_index{std::move(index)};
     GLOSSA_CATCH

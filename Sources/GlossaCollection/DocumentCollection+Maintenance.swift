@@ -116,6 +116,8 @@ extension DocumentCollection {
     /// (nor one given at open) the lexical terms are not re-analysed. Does not repair anything.
     public func verify(analyzer: (any TermAnalyzer)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
+        // First, because every later count is only as good as the pages it is read from.
+        for problem in try store.integrityProblems() { report.problems.append("collection.sqlite: \(problem)") }
         (report.documents, report.chunks) = try store.counts()
         try verifyLexical(analyzer: analyzer ?? self.analyzer ?? writeAnalyzer, into: &report)
         let dimension = manifest.dimension
@@ -133,6 +135,12 @@ extension DocumentCollection {
             if !state.isCurrent {
                 report.problems.append("shard \(state.shard): the file does not reflect the database (version "
                     + "\(state.indexedVersion.map(String.init) ?? "none") vs \(state.version)); run glossa rebuild")
+            }
+            if let recorded = state.fileHash, state.isCurrent, let actual = ShardFingerprint.of(path: path),
+                actual != recorded
+            {
+                report.problems.append("shard \(state.shard): \(path) is not the file SQLite recorded (fingerprint "
+                    + "\(actual), expected \(recorded)): copied from another collection or changed; run glossa rebuild")
             }
             do {
                 let index = try backend.read(path: path)

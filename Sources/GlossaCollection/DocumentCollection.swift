@@ -54,6 +54,9 @@ public final class DocumentCollection: @unchecked Sendable {
     public let analyzer: (any TermAnalyzer)?
     /// The encoder's analyzer of the last ingest or upsert. Written and read by the (serialised) writer only.
     var writeAnalyzer: (any TermAnalyzer)?
+    /// Why each shard file was not used on open and was rebuilt from SQLite instead ("shard 2: …"), for the
+    /// CLI and server to report; empty when every file was current.
+    public private(set) var shardRepairs: [String] = []
 
     /// The database file inside a collection folder.
     public static func databasePath(_ folder: URL) -> String { folder.appendingPathComponent("collection.sqlite").path }
@@ -157,22 +160,47 @@ public final class DocumentCollection: @unchecked Sendable {
     func loadAllShards(repair: Bool) throws {
         let states = try store.shardStates()
         var loaded: [any ShardIndex] = []
+        var repairs: [String] = []
         for state in states {
-            if let index = try? loadShard(state) {
-                // `try?` is deliberate: any failure to read a shard file means "rebuild it from SQLite".
-                loaded.append(index)
-            } else {
+            switch loadShard(state) {
+            case .success(let index): loaded.append(index)
+            case .failure(let reason):
+                // Any reason not to trust a shard file means "rebuild it from SQLite", the source of truth.
+                if case .refused(let text) = reason { repairs.append("shard \(state.shard): \(text)") }
                 loaded.append(try rebuildShard(state.shard, persist: repair))
             }
         }
+        shardRepairs = repairs
         shardLock.writing { shards = loaded }
     }
 
-    private func loadShard(_ state: ShardState) throws -> (any ShardIndex)? {
+    /// Why a shard file is not used: it is simply absent or behind SQLite (the normal state after a crash or
+    /// during writes), or it was refused for a reason worth reporting.
+    private enum ShardFileProblem: Error {
+        case stale
+        case refused(String)
+    }
+
+    private func loadShard(_ state: ShardState) -> Result<any ShardIndex, ShardFileProblem> {
         let path = shardPath(state.shard)
-        guard state.isCurrent, FileManager.default.fileExists(atPath: path) else { return nil }
-        let index = try backend.read(path: path)
-        return index.count == state.chunkCount ? index : nil
+        guard state.isCurrent, FileManager.default.fileExists(atPath: path) else { return .failure(.stale) }
+        if let recorded = state.fileHash {
+            // Checked before parsing: a file from another collection parses fine and holds the same ids.
+            guard let actual = ShardFingerprint.of(path: path) else { return .failure(.refused("the file is unreadable")) }
+            guard actual == recorded else {
+                return .failure(.refused("the file is not the one SQLite recorded (copied from another collection, "
+                    + "or changed outside glossa); rebuilt from SQLite"))
+            }
+        }
+        let index: any ShardIndex
+        do { index = try backend.read(path: path) } catch {
+            return .failure(.refused("\(error); rebuilt from SQLite"))
+        }
+        guard index.count == state.chunkCount else {
+            return .failure(.refused(
+                "the file holds \(index.count) vectors but SQLite has \(state.chunkCount) chunks; rebuilt from SQLite"))
+        }
+        return .success(index)
     }
 
     /// A fresh index for `shard` built from the stored vectors (trained on them first when the
@@ -210,7 +238,12 @@ public final class DocumentCollection: @unchecked Sendable {
     /// that the file reflects `version`.
     func persistShard(_ shard: Int, index: any ShardIndex, version: Int64) throws {
         try wrapIndex(shard, "write") { try index.write(to: shardPath(shard)) }
-        try store.markIndexed(shard: shard, version: version)
+        // Hashed after the rename, so the fingerprint is of exactly the file a later open will find.
+        guard let fingerprint = ShardFingerprint.of(path: shardPath(shard)) else {
+            throw IngestError.filesystem(path: shardPath(shard), operation: "read back the shard file just written",
+                                         reason: String(cString: strerror(errno)))
+        }
+        try store.markIndexed(shard: shard, version: version, fileHash: fingerprint)
     }
 
     func wrapIndex<T>(_ shard: Int, _ operation: String, _ body: () throws -> T) throws -> T {

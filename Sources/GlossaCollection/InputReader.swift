@@ -50,6 +50,11 @@ public enum InputReader {
             throw IngestError.unreadableInput(path: path, reason: "\(error)")
         }
         for line in reader {
+            if let length = line.overlongLength {
+                try body(.failure(.badInput(file: path, line: line.number, field: nil, reason:
+                    "the line is \(length) bytes, over the limit of \(LineReader.maxLineBytes); split the document")))
+                continue
+            }
             guard let text = String(validating: line.bytes, as: UTF8.self) else {
                 try body(.failure(.badInput(file: path, line: line.number, field: nil, reason: "the line is not valid UTF-8")))
                 continue
@@ -101,6 +106,10 @@ public enum InputReader {
         case .some: return bad("metadata", "must be a JSON object")
         }
         if body.allSatisfy(\.isWhitespace) { return bad("text", "empty document") }
+        // SQLite text bound from Swift ends at the first NUL, so "a\0b" would be stored as "a": refuse it instead.
+        if let field = nulField(id: id, title: title, text: body, metadata: metadata) {
+            return bad(field, Self.nulReason)
+        }
         return .success(InputDocument(id: id, title: title, text: body, metadata: metadata, file: file, line: line))
     }
 
@@ -116,6 +125,9 @@ public enum InputReader {
             return .failure(.badInput(file: file, line: line, field: "text", reason: "empty document"))
         }
         let title = fields.count > 2 && !fields[2].isEmpty ? fields[2] : nil
+        if let field = nulField(id: fields[0], title: title, text: fields[1], metadata: [:]) {
+            return .failure(.badInput(file: file, line: line, field: field, reason: nulReason))
+        }
         return .success(InputDocument(id: fields[0], title: title, text: fields[1], metadata: [:], file: file, line: line))
     }
 
@@ -134,6 +146,20 @@ public enum InputReader {
         }
         for relative in files.sorted() {
             let file = prefix + relative
+            // The same bound as a JSON Lines line, checked before the file is read into memory. (`try?`: an
+            // unreadable file is reported by the read below.)
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            // Foundation's contents(atPath:) leaks its 4 KiB buffer on an empty file (found by FuzzCorpus), and
+            // there is nothing to read anyway.
+            if size == 0, FileManager.default.isReadableFile(atPath: file) {
+                try body(.failure(.badInput(file: file, line: nil, field: "text", reason: "empty document")))
+                continue
+            }
+            guard size <= LineReader.maxLineBytes else {
+                try body(.failure(.badInput(file: file, line: nil, field: nil, reason:
+                    "the file is \(size) bytes, over the limit of \(LineReader.maxLineBytes); split it")))
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: file) else {
                 try body(.failure(.badInput(file: file, line: nil, field: nil, reason: "cannot read the file")))
                 continue
@@ -146,8 +172,26 @@ public enum InputReader {
                 try body(.failure(.badInput(file: file, line: nil, field: "text", reason: "empty document")))
                 continue
             }
+            if text.utf8.contains(0) {
+                try body(.failure(.badInput(file: file, line: nil, field: "text", reason: nulReason)))
+                continue
+            }
             try body(.success(InputDocument(id: relative, title: nil, text: text, metadata: [:], file: file, line: nil)))
         }
+    }
+
+    static let nulReason = "contains a NUL character (U+0000), which glossa cannot store; remove it"
+
+    /// The first field holding U+0000: id, title, text, or a metadata key or string value (as `metadata.key`).
+    static func nulField(id: String, title: String?, text: String, metadata: [String: MetadataValue]) -> String? {
+        if id.utf8.contains(0) { return "id" }
+        if title?.utf8.contains(0) == true { return "title" }
+        if text.utf8.contains(0) { return "text" }
+        for entry in MetadataValue.filterEntries(metadata)
+        where entry.key.utf8.contains(0) || entry.value.utf8.contains(0) {
+            return "metadata." + entry.key.replacingOccurrences(of: "\u{0}", with: "\\u0000")
+        }
+        return nil
     }
 
     private static func jsonReason(_ error: any Error) -> String {

@@ -177,8 +177,10 @@ private struct ConfigFields {
     }
 
     func positiveFloat(_ field: String) throws -> Float {
-        guard let number = try value(field) as? NSNumber, number.doubleValue > 0, number.doubleValue.isFinite else {
-            throw ModelError.invalidConfig(path: path, field: field, reason: "expected a positive number")
+        // Checked as the Float the encoder uses: 1e-50 rounds to 0 and 1e300 to infinity (found by FuzzModelConfig).
+        guard let number = try value(field) as? NSNumber, number.floatValue > 0, number.floatValue.isFinite else {
+            throw ModelError.invalidConfig(
+                path: path, field: field, reason: "expected a positive number within Float's range (about 1e-38 to 3e38)")
         }
         return number.floatValue
     }

@@ -21,6 +21,10 @@ public struct Query: Sendable, Hashable {
             throw SearchError.badQueryLine(file: path, line: 0, field: nil, reason: "\(error)")
         }
         for line in reader {
+            if let length = line.overlongLength {
+                throw SearchError.badQueryLine(file: path, line: line.number, field: nil, reason:
+                    "the line is \(length) bytes, over the limit of \(LineReader.maxLineBytes)")
+            }
             guard let text = String(validating: line.bytes, as: UTF8.self) else {
                 throw SearchError.badQueryLine(file: path, line: line.number, field: nil, reason: "not valid UTF-8")
             }
@@ -58,6 +62,8 @@ public struct MetadataFilter: Sendable, Hashable, CustomStringConvertible {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
             throw SearchError.invalidFilter(text)
         }
+        // A NUL would end the SQL-bound text early and match a different key or value; refuse it.
+        guard !text.utf8.contains(0) else { throw SearchError.filterHasNUL(text) }
         key = String(text[..<equals])
         value = String(text[text.index(after: equals)...])
     }

@@ -87,7 +87,7 @@ struct CollectionRoutes {
     }
 
     /// One element of `documents`, checked by the same rules as a JSON Lines corpus line.
-    private static func document(_ item: MetadataValue, index: Int) throws -> InputDocument {
+    static func document(_ item: MetadataValue, index: Int) throws -> InputDocument {
         let place = "documents[\(index)]"
         guard case .object(let object) = item else {
             throw ServerError.badRequest(param: place, message: "Field '\(place)' must be a JSON object with id and text.")

@@ -58,7 +58,7 @@ struct SearchRoute {
     }
 
     /// `query` (one text) or `queries` (a batch), never both; no text may be empty.
-    private static func queries(_ fields: RequestFields) throws -> (texts: [String], batch: Bool) {
+    static func queries(_ fields: RequestFields) throws -> (texts: [String], batch: Bool) {
         let single = try fields.string("query")
         let list = try fields.array("queries")
         switch (single, list) {
@@ -100,12 +100,16 @@ struct SearchRoute {
 
     /// `filters`: `{"key": value}`, every pair must match (dotted keys for nested metadata, as on the CLI);
     /// a value is a string, number or boolean, compared as `--filter key=value` compares it.
-    private static func filters(_ fields: RequestFields) throws -> [MetadataFilter] {
+    static func filters(_ fields: RequestFields) throws -> [MetadataFilter] {
         guard let object = try fields.object("filters") else { return [] }
         return try object.keys.sorted().map { key in
             guard !key.isEmpty else { throw fields.bad("filters", "has an empty key") }
             guard let value = object[key]?.filterText else {
                 throw fields.bad("filters.\(key)", "must be a string, number or boolean")
+            }
+            // SQLite-bound text ends at a NUL, which would compare a different key or value.
+            guard !key.utf8.contains(0), !value.utf8.contains(0) else {
+                throw fields.bad("filters", "has a key or value with a NUL character (U+0000)")
             }
             return MetadataFilter(key: key, value: value)
         }

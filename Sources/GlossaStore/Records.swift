@@ -118,6 +118,8 @@ public struct ShardState: Sendable, Equatable {
     public var version: Int64
     public var indexedVersion: Int64?
     public var chunkCount: Int
+    /// `ShardFingerprint` of the file written for `indexedVersion` (nil for files written before it was recorded).
+    public var fileHash: String? = nil
 
     /// True when the FAISS file (if any) reflects the current SQLite state of the shard.
     public var isCurrent: Bool { indexedVersion == version }

@@ -147,7 +147,8 @@ extension Store {
     public func delete(externalIDs: [String], analyzer: (any TermAnalyzer)? = nil) throws
         -> (changes: ChangeSet, missing: [String])
     {
-        let found = try fingerprints(externalIDs: externalIDs)
+        // An id with a NUL cannot be stored (text binds end at NUL), and looking it up would find a shorter id.
+        let found = try fingerprints(externalIDs: externalIDs.filter { !$0.utf8.contains(0) })
         let missing = externalIDs.filter { found[$0] == nil }
         let present = externalIDs.filter { found[$0] != nil }
         if present.isEmpty { return (ChangeSet(), missing) }
@@ -157,7 +158,9 @@ extension Store {
 
     /// The document with `externalID`, or nil.
     public func document(externalID: String) throws -> StoredDocument? {
-        try perform("reading document '\(externalID)'") {
+        // See delete(externalIDs:): "a\0b" must not find "a".
+        if externalID.utf8.contains(0) { return nil }
+        return try perform("reading document '\(externalID)'") {
             try writer.read { db in
                 try Row.fetchOne(db, sql: "SELECT * FROM document WHERE external_id = ?", arguments: [externalID])
                     .map(Store.document)

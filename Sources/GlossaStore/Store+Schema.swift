@@ -59,6 +59,12 @@ extension Store {
                         words, bigrams, pieces, content='', tokenize='ascii', detail='full');
                     """)
         }
+        // The fingerprint of the shard file that `indexed_version` describes, so that a file copied in from
+        // another collection (same chunk count, same ids from 1) is rebuilt instead of answering with the
+        // other collection's vectors.
+        migrator.registerMigration("v3-shard-file-hash") { db in
+            try db.execute(sql: "ALTER TABLE shard ADD COLUMN file_hash TEXT")
+        }
         return migrator
     }
 }

@@ -34,8 +34,20 @@ public final class Store: Sendable {
         if readOnly, !FileManager.default.fileExists(atPath: path) {
             throw StoreError.cannotOpen(path: path, reason: "no such file; create the collection with `glossa index`")
         }
+        // access(2) also reports a read-only mount to root, which permission bits do not stop.
+        let folderWritable = access(folder.isEmpty ? "." : folder, W_OK) == 0
+        if !readOnly, !folderWritable {
+            throw StoreError.readOnly(operation: "opening it for writing", path: path)
+        }
         do {
-            writer = try DatabasePool(path: path, configuration: config)
+            if readOnly, !folderWritable {
+                // SQLite cannot open a WAL database read-only without its -shm file, which it cannot create
+                // on read-only media; a folder nobody can write cannot change under us, so it is immutable.
+                let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+                writer = try DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: config)
+            } else {
+                writer = try DatabasePool(path: path, configuration: config)
+            }
         } catch let error as DatabaseError {
             throw Store.wrap(error, operation: "opening the database", path: path)
         } catch {
@@ -101,8 +113,11 @@ public final class Store: Sendable {
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked(operation: operation, path: path)
         case .SQLITE_READONLY: return .readOnly(operation: operation, path: path)
-        case .SQLITE_CANTOPEN, .SQLITE_NOTADB:
+        case .SQLITE_CANTOPEN:
             return .cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        case .SQLITE_FULL: return .diskFull(operation: operation, path: path)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return .corrupt(operation: operation, path: path, underlying: error.message ?? "\(error.resultCode)")
         default:
             return .sqlite(operation: operation, path: path, underlying: error.message ?? "\(error.resultCode)")
         }
@@ -178,24 +193,37 @@ public final class Store: Sendable {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT s.shard, s.version, s.indexed_version,
+                        SELECT s.shard, s.version, s.indexed_version, s.file_hash,
                                (SELECT COUNT(*) FROM chunk c WHERE c.shard = s.shard) AS n
                         FROM shard s ORDER BY s.shard
                         """
                 ).map { row in
                     ShardState(shard: row["shard"], version: row["version"], indexedVersion: row["indexed_version"],
-                               chunkCount: row["n"])
+                               chunkCount: row["n"], fileHash: row["file_hash"])
                 }
             }
         }
     }
 
-    /// Records that shard `shard`'s FAISS file now reflects SQLite version `version`.
-    /// Call only after the file has been renamed into place.
-    public func markIndexed(shard: Int, version: Int64) throws {
+    /// Records that shard `shard`'s FAISS file now reflects SQLite version `version`, and the file's
+    /// fingerprint (`fileHash`, nil when unknown). Call only after the file has been renamed into place.
+    public func markIndexed(shard: Int, version: Int64, fileHash: String? = nil) throws {
         try perform("recording the index version of shard \(shard)") {
             try writer.write { db in
-                try db.execute(sql: "UPDATE shard SET indexed_version = ? WHERE shard = ?", arguments: [version, shard])
+                try db.execute(
+                    sql: "UPDATE shard SET indexed_version = ?, file_hash = ? WHERE shard = ?",
+                    arguments: [version, fileHash, shard])
+            }
+        }
+    }
+
+    /// SQLite's `PRAGMA quick_check`: an empty list when the file's pages, records and indexes are intact,
+    /// else SQLite's findings (at most 20). O(database size).
+    public func integrityProblems() throws -> [String] {
+        try perform("checking the database's integrity") {
+            try writer.read { db in
+                let rows = try String.fetchAll(db, sql: "PRAGMA quick_check(20)")
+                return rows == ["ok"] ? [] : rows
             }
         }
     }

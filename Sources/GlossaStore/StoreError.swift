@@ -19,6 +19,10 @@ public enum StoreError: Error, CustomStringConvertible {
     case dimensionMismatch(path: String, expected: Int, got: Int)
     /// Stored metadata is not a JSON object.
     case invalidMetadata(path: String, externalID: String, reason: String)
+    /// The disk holding the database filled up during `operation` (SQLITE_FULL); the transaction was rolled back.
+    case diskFull(operation: String, path: String)
+    /// SQLite found the file damaged (SQLITE_CORRUPT, or not a database at all) during `operation`.
+    case corrupt(operation: String, path: String, underlying: String)
 
     public var description: String {
         switch self {
@@ -30,8 +34,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "The collection database \(path) is locked (while \(operation)); "
                 + "another glossa process is probably writing to it. Wait for it to finish and retry."
         case .readOnly(let operation, let path):
-            return "The collection database \(path) is read-only, so \(operation) is impossible; "
-                + "check the permissions of the file and its folder."
+            return "The collection database \(path) is read-only (its file, folder or file system cannot be written), "
+                + "so \(operation) is impossible; searching it still works. Check the permissions and the mount."
         case .newerSchema(let path, let migrations):
             return "The collection database \(path) was written by a newer Glossa (unknown migrations: "
                 + "\(migrations.joined(separator: ", "))); upgrade glossa to open it."
@@ -42,6 +46,12 @@ public enum StoreError: Error, CustomStringConvertible {
             return "A vector of dimension \(got) cannot be stored in \(path), whose dimension is \(expected)."
         case .invalidMetadata(let path, let externalID, let reason):
             return "Document '\(externalID)' in \(path) has invalid metadata: \(reason)."
+        case .diskFull(let operation, let path):
+            return "The disk holding \(path) is full (while \(operation)); the unfinished transaction was rolled "
+                + "back and everything committed before it is intact. Free some space and run the same command again."
+        case .corrupt(let operation, let path, let underlying):
+            return "The collection database \(path) is damaged (while \(operation): \(underlying)); glossa will not "
+                + "answer from it. Restore the collection folder from a backup, or delete it and index the documents again."
         }
     }
 }

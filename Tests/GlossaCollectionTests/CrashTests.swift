@@ -1,5 +1,5 @@
-// Durability: run the built `glossa index` binary, kill -9 it at random moments several times,
-// rerun to completion; `glossa verify` must pass and every document be stored exactly once.
+// Durability: run the built `glossa index` binary, kill -9 it at 50 random moments, each followed by a rerun to
+// completion; `glossa verify` must pass and every document be stored exactly once after every rerun.
 import Foundation
 import GlossaTestSupport
 import Testing
@@ -29,52 +29,72 @@ private func run(_ arguments: [String], killAfter seconds: Double? = nil) throws
 
 @Suite(.enabled(if: TestLocations.modelTestsEnabled && (binaryPresent || TestLocations.isCI)), .serialized)
 struct CrashTests {
-    @Test("kill -9 during glossa index at random moments, then rerun: verify passes, counts exact, both sides agree")
+    private static func counts(_ collection: String) throws -> (documents: Int?, chunks: Int?, output: String) {
+        let info = try run(["info", collection, "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any] ?? [:]
+        return (json["documents"] as? Int, json["chunks"] as? Int, info.output)
+    }
+
+    /// `count` documents in 6 languages at text version `version`; every 10th needs several 64-token chunks.
+    private static func corpus(_ count: Int, version: Int, in folder: URL) throws -> String {
+        let languages = ["en", "de", "fr", "es", "ru", "ja"]
+        let documents = (0..<count).map { i -> [String: Any] in
+            var text = "Document \(i) about topic \(i % 17), revision \(version): facts \(i * 31 % 97) and \(i * 7 % 53)."
+            if i % 10 == 0 { text += String(repeating: " More sentences about item \(i) keep going here.", count: 12) }
+            return ["id": "d\(i)", "title": "T\(i)", "text": text, "metadata": ["lang": languages[i % 6]]]
+        }
+        return try Fixture.jsonl(documents, in: folder, name: "v\(version).jsonl")
+    }
+
+    @Test("50 kill -9 points during glossa index, each followed by a rerun: 0 lost, 0 duplicated, verify passes")
     func killAndRerun() throws {
         try #require(binaryPresent, "build the release binary first: swift build -c release --product glossa")
         let folder = try Fixture.folder("crash")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let collection = folder.appendingPathComponent("c").path
-        // 240 documents in 6 languages; every 10th is long enough to need several 64-token chunks.
-        let languages = ["en", "de", "fr", "es", "ru", "ja"]
-        var documents: [[String: Any]] = []
-        for i in 0..<240 {
-            var text = "Document \(i) about topic \(i % 17): facts number \(i * 31 % 97) and \(i * 7 % 53)."
-            if i % 10 == 0 { text += String(repeating: " More sentences about item \(i) keep going here.", count: 30) }
-            documents.append(["id": "d\(i)", "title": "T\(i)", "text": text, "metadata": ["lang": languages[i % 6]]])
+        let documentCount = 60
+        // Small batches: many transactions per run, so the kills land between and inside commits.
+        let options = ["--shards", "3", "--chunk-tokens", "64", "--chunk-overlap", "8", "--batch", "4", "--quiet"]
+        // Three text revisions: each run after the first replaces every document, so every kill interrupts
+        // real work (inserts on a fresh collection, replacements afterwards), never a run with nothing to do.
+        let inputs = try (0..<3).map { try Self.corpus(documentCount, version: $0, in: folder) }
+        // Clean runs give the reference chunk counts and how long a whole run takes (where to aim the kills).
+        var reference: [Int] = []
+        var longest = 0.0
+        for (version, input) in inputs.enumerated() {
+            let clean = folder.appendingPathComponent("clean\(version)").path
+            let started = Date()
+            #expect(try run(["index", clean, input] + options).status == 0)
+            longest = max(longest, Date().timeIntervalSince(started))
+            reference.append(try #require(try Self.counts(clean).chunks))
         }
-        let input = try Fixture.jsonl(documents, in: folder)
-        let options = ["--shards", "3", "--chunk-tokens", "64", "--chunk-overlap", "8", "--batch", "8", "--quiet"]
         var rng = SystemRandomNumberGenerator()
-        var killed = 0
-        for _ in 0..<5 {
-            let delay = Double.random(in: 0.3...2.5, using: &rng)
-            let (status, _) = try run(["index", collection, input] + options, killAfter: delay)
+        var killed = 0, lost = 0, duplicated = 0, verifyFailures = 0
+        for round in 0..<50 {
+            let version = round % 3
+            let delay = Double.random(in: 0.02...max(longest, 0.1), using: &rng)
+            let (status, _) = try run(["index", collection, inputs[version]] + options, killAfter: delay)
             if status != 0 { killed += 1 }
+            let rerun = try run(["index", collection, inputs[version]] + options)
+            #expect(rerun.status == 0, "round \(round): \(rerun.output)")
+            let verify = try run(["verify", collection])
+            if verify.status != 0 { verifyFailures += 1 }
+            #expect(verify.status == 0, "round \(round): \(verify.output)")
+            let (documents, chunks, output) = try Self.counts(collection)
+            let stored = try #require(documents, "round \(round): \(output)")
+            lost += max(0, documentCount - stored)
+            duplicated += max(0, stored - documentCount) + max(0, (chunks ?? 0) - reference[version])
+            #expect(stored == documentCount && chunks == reference[version], "round \(round): \(output)")
         }
-        let final = try run(["index", collection, input] + options)
-        #expect(final.status == 0, "\(final.output)")
-        // verify also checks that the lexical index holds exactly the stored chunks, with exactly the terms
-        // of their text: the lexical and dense sides survived the kills in step.
-        let verify = try run(["verify", collection])
-        #expect(verify.status == 0, "\(verify.output)")
-        let counts = verify.output.split(separator: "\n").first.map(String.init) ?? ""
-        let numbers = counts.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-        // "240 documents, N chunks in 3 shards, N in the lexical index"
-        #expect(numbers.count == 4 && numbers[1] == numbers[3], "\(verify.output)")
-        let info = try run(["info", collection, "--json"])
-        let json = try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any] ?? [:]
-        #expect(json["documents"] as? Int == 240, "\(info.output)")
-        // A clean, uninterrupted run gives the reference chunk count.
-        let clean = folder.appendingPathComponent("clean").path
-        #expect(try run(["index", clean, input] + options).status == 0)
-        let cleanInfo = try run(["info", clean, "--json"])
-        let reference = try JSONSerialization.jsonObject(with: Data(cleanInfo.output.utf8)) as? [String: Any] ?? [:]
-        #expect(json["chunks"] as? Int == reference["chunks"] as? Int && (reference["chunks"] as? Int ?? 0) > 240)
-        // Searching still works and finds a document by its own words.
-        let search = try run(["search", collection, "Document 123 about topic 4", "--json", "--k", "3"])
-        #expect(search.status == 0 && search.output.contains("\"d123\""), "\(search.output)")
-        let lexical = try run(["search", collection, "T123", "--mode", "lexical", "--json", "--k", "1"])
-        #expect(lexical.status == 0 && lexical.output.contains("\"d123\""), "\(lexical.output)")
-        print("crash test: \(killed) of 5 runs killed before finishing")
+        // Searching still works, finds a document by its own words, and sees the last revision.
+        let search = try run(["search", collection, "Document 23 about topic 6, revision 1", "--json", "--k", "3"])
+        #expect(search.status == 0 && search.output.contains("\"d23\""), "\(search.output)")
+        // verify also checked each round that the lexical index holds exactly the stored chunks with exactly
+        // the terms of their text; the lexical side finds the last revision's titles too.
+        let lexical = try run(["search", collection, "T23", "--mode", "lexical", "--json", "--k", "1"])
+        #expect(lexical.status == 0 && lexical.output.contains("\"d23\""), "\(lexical.output)")
+        print("crash test: \(killed) of 50 runs killed before finishing; lost \(lost), duplicated \(duplicated), "
+            + "verify failures \(verifyFailures)")
+        #expect(lost == 0 && duplicated == 0 && verifyFailures == 0)
     }
 }

@@ -41,6 +41,7 @@ struct IndexCommand: ParsableCommand {
             folder: target.folder, model: (encoder.modelName, encoder.dimension), create: settings, writable: true,
             backend: FaissBackend(), analyzer: encoder.lexicalAnalyzer, showProgress: !quiet)
         collection.progressEnabled = !quiet
+        collection.reportShardRepairs()
         let report = try collection.ingest(
             inputs: inputs, encoder: encoder, options: IngestOptions(batchSize: batch, strict: strict))
         print(report)

@@ -39,6 +39,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         let filters = try filter.map { try MetadataFilter(parsing: $0) }
         let searcher = try Searcher(collection: target.folder, modelFolder: model.folder)
+        searcher.collection.reportShardRepairs()
         let parameters = SearchOptions(nprobe: nprobe, efSearch: efSearch)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,6 +1,7 @@
 // Shared options of the collection commands (index, search, delete, info, verify, rebuild).
 import ArgumentParser
 import Foundation
+import GlossaCollection
 import GlossaCore
 import GlossaSearch
 import GlossaLexical
@@ -57,5 +58,15 @@ struct SearchModeOptions: ParsableArguments {
             throw ValidationError("--mode must be dense, lexical or hybrid, not '\(mode)'.")
         }
         do { _ = try Fusion(parsing: fusion) } catch { throw ValidationError("\(error)") }
+    }
+}
+
+extension DocumentCollection {
+    /// Tells the user on standard error which shard files were not trusted on open and why (each was rebuilt
+    /// from SQLite, so the answers are right, but a repeated note means the files keep being replaced).
+    func reportShardRepairs() {
+        for repair in shardRepairs {
+            FileHandle.standardError.write(Data("glossa: \(folder.path): \(repair)\n".utf8))
+        }
     }
 }
