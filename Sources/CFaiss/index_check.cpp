@@ -1,7 +1,8 @@
 // A structural check of a faiss index file, run on the bytes before faiss::read_index sees them. faiss's
 // reader trusts the lengths it reads: a corrupt count makes it allocate (and zero) up to 2^40 elements, and an
 // HNSW graph with out-of-range neighbours reads fine but crashes the first search. This walker knows the
-// layouts Glossa writes (faiss 1.7.3 index_read.cpp: IDMap/IDMap2, Flat, IVF-Flat with array lists, HNSW-Flat)
+// layouts Glossa writes (faiss 1.7.3 index_read.cpp: IDMap/IDMap2, Flat, IVF-Flat, IVF-SQ and IVF-PQ with array
+// lists, HNSW-Flat)
 // and checks every length against the bytes left and every graph link against the vector count.
 #include "index_check.h"
 
@@ -214,6 +215,25 @@ void check_inverted_lists(Cursor& c, size_t nlist, size_t code_size) {
     }
 }
 
+// The part every IVF index writes after its index header: nlist, nprobe, the coarse quantizer, the direct map.
+// Returns nlist.
+uint64_t check_ivf_header(Cursor& c, const Header& header, int depth) {
+    const uint64_t nlist = c.read<uint64_t>("nlist");
+    c.read<uint64_t>("nprobe");
+    // Every list has a centroid of d floats in the quantizer, so nlist is bounded by the file size.
+    check(nlist >= 1 && nlist <= c.size / 4, "nlist " + std::to_string(nlist) + " cannot fit in the file");
+    const Header quantizer = check_index(c, depth + 1);
+    check(quantizer.d == header.d && (uint64_t)quantizer.ntotal == nlist,
+          "the IVF quantizer does not hold one centroid per list");
+    const uint8_t direct_map = c.read<uint8_t>("direct map type");
+    check(direct_map <= 2, "unknown direct map type " + std::to_string(direct_map));
+    c.vector(8, "direct map");
+    if (direct_map == 2) {
+        c.vector(16, "direct map hash table");
+    }
+    return nlist;
+}
+
 Header check_index(Cursor& c, int depth) {
     check(depth < 4, "the index nests wrappers more than 4 deep");
     const uint32_t h = c.read<uint32_t>("index type");
@@ -232,20 +252,44 @@ Header check_index(Cursor& c, int depth) {
     }
     if (h == fourcc("IwFl")) {
         const Header header = read_header(c);
-        const uint64_t nlist = c.read<uint64_t>("nlist");
-        c.read<uint64_t>("nprobe");
-        // Every list has a centroid of d floats in the quantizer, so nlist is bounded by the file size.
-        check(nlist >= 1 && nlist <= c.size / 4, "nlist " + std::to_string(nlist) + " cannot fit in the file");
-        const Header quantizer = check_index(c, depth + 1);
-        check(quantizer.d == header.d && (uint64_t)quantizer.ntotal == nlist,
-              "the IVF quantizer does not hold one centroid per list");
-        const uint8_t direct_map = c.read<uint8_t>("direct map type");
-        check(direct_map <= 2, "unknown direct map type " + std::to_string(direct_map));
-        c.vector(8, "direct map");
-        if (direct_map == 2) {
-            c.vector(16, "direct map hash table");
-        }
+        const uint64_t nlist = check_ivf_header(c, header, depth);
         check_inverted_lists(c, (size_t)nlist, (size_t)header.d * 4);
+        return header;
+    }
+    if (h == fourcc("IwSq") || h == fourcc("IwPQ")) {
+        // ivf-sq8 and ivf-pq (faiss 1.7.3 index_write.cpp): the IVF header as for IVF-Flat, then the codec,
+        // then inverted lists of codes instead of floats.
+        const Header header = read_header(c);
+        const uint64_t nlist = check_ivf_header(c, header, depth);
+        size_t code_size = 0;
+        if (h == fourcc("IwSq")) {
+            const int32_t qtype = c.read<int32_t>("scalar quantizer type");
+            c.read<int32_t>("scalar quantizer range statistic");
+            c.read<float>("scalar quantizer range argument");
+            const uint64_t d = c.read<uint64_t>("scalar quantizer dimension");
+            const uint64_t sq_code_size = c.read<uint64_t>("scalar quantizer code size");
+            // QT_8bit .. QT_6bit, QT_bf16 and the 8-bit direct types; the trained ranges hold at most 2 d floats.
+            check(qtype >= 0 && qtype <= 8, "unknown scalar quantizer type " + std::to_string(qtype));
+            check(d == (uint64_t)header.d, "the scalar quantizer's dimension disagrees with the index");
+            check(c.vector(4, "scalar quantizer ranges") <= 2 * d, "the scalar quantizer has too many ranges");
+            code_size = (size_t)c.read<uint64_t>("code size");
+            check(code_size == sq_code_size && code_size >= 1 && code_size <= 4 * d,
+                  "the scalar quantizer's code size " + std::to_string(code_size) + " does not fit its dimension");
+            c.read<uint8_t>("by-residual flag");
+        } else {
+            c.read<uint8_t>("by-residual flag");
+            code_size = (size_t)c.read<uint64_t>("code size");
+            const uint64_t d = c.read<uint64_t>("product quantizer dimension");
+            const uint64_t m = c.read<uint64_t>("product quantizer sub-quantizer count");
+            const uint64_t nbits = c.read<uint64_t>("product quantizer bits");
+            check(d == (uint64_t)header.d && m >= 1 && d % m == 0,
+                  "the product quantizer's " + std::to_string(m) + " sub-quantizers do not divide the dimension");
+            check(nbits >= 1 && nbits <= 16, "the product quantizer's " + std::to_string(nbits) + " bits are outside 1...16");
+            check(code_size == (m * nbits + 7) / 8, "the product quantizer's code size disagrees with M and bits");
+            check(c.vector(4, "product quantizer centroids") == (size_t)(d << nbits),
+                  "the product quantizer's centroids are not 2^bits per sub-quantizer");
+        }
+        check_inverted_lists(c, (size_t)nlist, code_size);
         return header;
     }
     if (h == fourcc("IHNf")) {
@@ -258,7 +302,7 @@ Header check_index(Cursor& c, int depth) {
     }
     throw Refused(
             "index type '" + fourcc_text(h) +
-            "' is not one Glossa checks before loading (Flat, IDMap, IVF-Flat, HNSW-Flat)");
+            "' is not one Glossa checks before loading (Flat, IDMap, IVF-Flat, IVF-SQ, IVF-PQ, HNSW-Flat)");
 }
 
 } // namespace

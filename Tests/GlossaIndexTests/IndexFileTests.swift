@@ -68,6 +68,30 @@ import Testing
         #expect(index.count == 60)
     }
 
+    /// The structural check before faiss::read_index knows the compressed IVF layouts too: a shard file of
+    /// ivf-sq8 or ivf-pq that Glossa wrote reads back with the same results (before the check knew them, every
+    /// such shard was refused on open and rebuilt from SQLite), and damaged copies are refused naming the file.
+    @Test("ivf-sq8 and ivf-pq files read back equal, and damaged copies are refused",
+          arguments: [IndexSpec.ivfSQ8(nlist: 4), .ivfPQ(nlist: 4)])
+    func compressedFiles(spec: IndexSpec) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // PQ's 8-bit codebooks need at least 256 training vectors.
+        let vectors = Synthetic.clustered(count: 600, dimension: d, centres: 6, seed: 22)
+        let index = try makeIndex(spec, vectors, ids: (0..<Int64(600)).map { 3 * $0 }, dimension: d)
+        let good = folder.appendingPathComponent("good.faiss").path
+        try index.write(to: good)
+        let loaded = try VectorIndex.read(from: good)
+        let queries = Array(vectors[0..<(5 * d)])
+        #expect(try loaded.search(queries, k: 4).map { $0.map(\.id) } == index.search(queries, k: 4).map { $0.map(\.id) })
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: good)))
+        for (name, damaged) in Self.damagedCopies(of: bytes) {
+            let path = folder.appendingPathComponent("bad-\(name.replacingOccurrences(of: " ", with: "-")).faiss").path
+            try Data(damaged).write(to: URL(fileURLWithPath: path))
+            #expect(throws: IndexError.self, "\(spec) \(name)") { _ = try VectorIndex.read(from: path) }
+        }
+    }
+
     @Test("a missing file throws IndexError naming the file")
     func missingFile() {
         let path = "/nonexistent-glossa-folder/index.faiss"
