@@ -49,6 +49,10 @@ final class CollectionRegistry: @unchecked Sendable {
             collection = try DocumentCollection(folder: folder, model: model, writable: false, backend: FaissBackend(),
                                                 analyzer: encoder.lexicalAnalyzer)
         }
+        // A shard file that was not current (or not this collection's) was rebuilt from SQLite on open; say why.
+        for repair in collection.shardRepairs {
+            FileHandle.standardError.write(Data("glossa serve: collection '\(name)': \(repair)\n".utf8))
+        }
         let served = ServedCollection(name: name, collection: collection, encoder: encoder)
         lock.lock()
         defer { lock.unlock() }

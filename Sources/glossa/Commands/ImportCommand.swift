@@ -37,6 +37,7 @@ struct ImportCommand: ParsableCommand {
             folder: target.folder, bundles: folders, settings: CollectionSettings(indexType: indexType, shardCount: shards),
             backend: FaissBackend())
         collection.progressEnabled = !quiet
+        collection.reportShardRepairs()
         // The lexical index is written with the rows, by the analyzer of the model's sentencepiece file.
         let report = try collection.importBundles(folders, batchRows: batch, analyzer: try model.analyzer())
         print(report)
