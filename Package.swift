@@ -196,6 +196,7 @@ if Context.environment["GLOSSA_FUZZ"] == "1" {
         ("FuzzIndexFile", ["GlossaIndex"]),
         ("FuzzFilter", ["GlossaSearch", "GlossaStore"]),
         ("FuzzServerRequest", ["GlossaServer", "GlossaStore", "GlossaCollection", "GlossaSearch"]),
+        ("FuzzBundle", ["GlossaCollection", "CCrypto"]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(

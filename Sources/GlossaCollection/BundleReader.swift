@@ -36,6 +36,11 @@ public final class BundleReader {
         manifestPath = path
         rowsPath = folder.appendingPathComponent(Bundle.rowsFile).path
         vectorsPath = folder.appendingPathComponent(Bundle.vectorsFile).path
+        // An empty manifest is refused before it is read: Foundation's FileManager.contents(atPath:) leaks a
+        // 4 KiB buffer on an empty file (found by FuzzBundle, as FuzzCorpus found it for corpus folders).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
+            throw IngestError.bundle(file: path, reason: "is empty; a bundle manifest is a JSON object")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw IngestError.bundle(file: path, reason: "no such file; a bundle is a folder with manifest.json, "
                 + "rows.jsonl and vectors.f32.npy")

@@ -31,4 +31,21 @@ import Testing
                 "\(problems)")
         #expect(problems.contains { "\($0)".contains("empty.txt") && "\($0)".contains("UTF-8") }, "\(problems)")
     }
+
+    /// A bundle whose manifest.json is empty (FuzzBundle's minimised input cut every file to nothing): the same
+    /// Foundation leak on reading it, and now a refusal naming the manifest before it is read.
+    @Test("an empty bundle manifest is refused naming the file")
+    func emptyBundleManifest() throws {
+        let folder = try Fixture.folder("emptymanifest")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["manifest.json", "rows.jsonl", "vectors.f32.npy"] {
+            FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+        }
+        #expect {
+            _ = try BundleReader(folder: folder)
+        } throws: { error in
+            guard case IngestError.bundle(let file, _, _, let reason) = error else { return false }
+            return file.hasSuffix("/manifest.json") && reason.contains("empty")
+        }
+    }
 }

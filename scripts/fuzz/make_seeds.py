@@ -102,6 +102,27 @@ def main():
         put("FuzzServerRequest", f"body{i}.json", json.dumps(body))
     put("FuzzServerRequest", "nested.json", "[" * 600 + "]" * 600)
 
+    # FuzzBundle: flags, manifest rows, manifest documents, rows-part length (u16), rows.jsonl, then the float32 rows
+    # (the harness prepends the NPY header and writes a matching manifest).
+    def unit(i):
+        v = [0.0] * 4
+        v[i % 4] = 1.0
+        return struct.pack("<4f", *v)
+    bundles = {
+        "two-docs": [{"id": "a", "chunk": 0, "start": 0, "end": 5, "text": "hello", "title": "A",
+                      "metadata": {"lang": "en", "n": 2, "tags": ["x"]}},
+                     {"id": "a", "chunk": 1, "start": 6, "end": 11, "text": "world", "document_text": "hello world"},
+                     {"id": "b", "chunk": 0, "start": 0, "end": 6, "text": "étéあ", "uid64": None}],
+        "one-doc": [{"id": "東京", "chunk": 0, "start": 0, "end": 2, "text": "ab", "metadata": None}],
+    }
+    for name, rows in bundles.items():
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+        documents = len({r["id"] for r in rows})
+        put("FuzzBundle", name, bytes([0, len(rows), documents]) + struct.pack("<H", len(text)) + text + b"".join(unit(i) for i in range(len(rows))))
+    put("FuzzBundle", "nan-row", bytes([0, 1, 1]) + struct.pack("<H", 48) + b'{"id":"n","chunk":0,"start":0,"end":1,"text":"x"}'[:48]
+        + struct.pack("<4f", float("nan"), 0, 0, 0))
+    put("FuzzBundle", "manifest-only", bytes([4, 0, 0]) + struct.pack("<H", 40) + b'{"format": "glossa-bundle", "version": 1}')
+
 
 if __name__ == "__main__":
     main()
