@@ -204,7 +204,7 @@ extension Store {
             }
             let scratch = try DatabaseQueue()
             return try scratch.writeWithoutTransaction { db in
-                try db.execute(sql: "ATTACH DATABASE ? AS collection", arguments: [path])
+                try db.execute(sql: "ATTACH DATABASE ? AS collection", arguments: [attachablePath])
                 defer { try? db.execute(sql: "DETACH DATABASE collection") }
                 return try Self.compareLexical(db, schema: "collection", analyzer: analyzer, limit: limit)
             }

@@ -41,10 +41,7 @@ public final class Store: Sendable {
         }
         do {
             if readOnly, !folderWritable {
-                // SQLite cannot open a WAL database read-only without its -shm file, which it cannot create
-                // on read-only media; a folder nobody can write cannot change under us, so it is immutable.
-                let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
-                writer = try DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: config)
+                writer = try DatabaseQueue(path: Self.immutableURI(path), configuration: config)
             } else {
                 writer = try DatabasePool(path: path, configuration: config)
             }
@@ -54,6 +51,18 @@ public final class Store: Sendable {
             throw StoreError.cannotOpen(path: path, reason: String(describing: error))
         }
         try migrate(readOnly: readOnly)
+    }
+
+    /// SQLite cannot open a WAL database read-only without its -shm file, which it cannot create on read-only
+    /// media; a folder nobody can write cannot change under us, so the database is opened as immutable.
+    static func immutableURI(_ path: String) -> String {
+        "file:\(path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path)?immutable=1"
+    }
+
+    /// How another connection (an ATTACH) names this database: the path, or on read-only media the immutable URI.
+    var attachablePath: String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return access(folder.isEmpty ? "." : folder, W_OK) == 0 ? path : Self.immutableURI(path)
     }
 
     /// An in-memory store (tests, and `Store` semantics without a file).
@@ -68,7 +77,7 @@ public final class Store: Sendable {
     }
 
     /// Migrations a read-only open may find missing (see `migrate`).
-    static let migrationsOptionalWhenReadOnly: Set<String> = ["v2-lexical"]
+    static let migrationsOptionalWhenReadOnly: Set<String> = ["v2-lexical", "v3-shard-file-hash"]
 
     private func migrate(readOnly: Bool) throws {
         let migrator = Store.migrator
@@ -86,7 +95,8 @@ public final class Store: Sendable {
             }
             // A collection from before the lexical index still serves dense searches read-only: its
             // lexical index reads as "not built" (no `lexical_analyzer` in the manifest) until a writable
-            // open or `glossa rebuild` adds it. Any other pending migration needs a writable open.
+            // open or `glossa rebuild` adds it; one from before shard fingerprints reads as having none
+            // recorded (`shardStates`). Any other pending migration needs a writable open.
             if !pending.isSubset(of: Self.migrationsOptionalWhenReadOnly) {
                 throw StoreError.readOnly(operation: "upgrading the schema", path: path)
             }
@@ -190,10 +200,12 @@ public final class Store: Sendable {
     public func shardStates() throws -> [ShardState] {
         try perform("reading shard states") {
             try writer.read { db in
-                try Row.fetchAll(
+                // A collection from before shard fingerprints, opened read-only, has no file_hash column yet.
+                let fileHash = try db.columns(in: "shard").contains { $0.name == "file_hash" } ? "s.file_hash" : "NULL"
+                return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT s.shard, s.version, s.indexed_version, s.file_hash,
+                        SELECT s.shard, s.version, s.indexed_version, \(fileHash) AS file_hash,
                                (SELECT COUNT(*) FROM chunk c WHERE c.shard = s.shard) AS n
                         FROM shard s ORDER BY s.shard
                         """
