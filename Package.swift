@@ -63,6 +63,7 @@ let package = Package(
             dependencies: ["GlossaCore", "GlossaModel", "GlossaTokenizer", "GlossaKernels"],
             swiftSettings: swiftSettings
         ),
+        .target(name: "GlossaLexical", dependencies: ["GlossaCore", "GlossaTokenizer"], swiftSettings: swiftSettings),
         .target(name: "GlossaIndex", dependencies: ["GlossaCore", "CFaiss"], swiftSettings: swiftSettings),
         .target(
             name: "GlossaStore",
@@ -71,12 +72,12 @@ let package = Package(
         ),
         .target(
             name: "GlossaCollection",
-            dependencies: ["GlossaCore", "GlossaStore", "GlossaIndex", "GlossaEncoder", "GlossaTokenizer", "CCrypto"],
+            dependencies: ["GlossaCore", "GlossaStore", "GlossaIndex", "GlossaEncoder", "GlossaTokenizer", "GlossaLexical", "CCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "GlossaSearch",
-            dependencies: ["GlossaCore", "GlossaCollection", "GlossaEncoder"],
+            dependencies: ["GlossaCore", "GlossaCollection", "GlossaEncoder", "GlossaStore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -98,7 +99,7 @@ let package = Package(
             name: "glossa",
             dependencies: [
                 "GlossaCore", "GlossaModel", "GlossaTokenizer", "GlossaEncoder", "GlossaCollection",
-                "GlossaSearch", "GlossaEval", "GlossaServer",
+                "GlossaSearch", "GlossaEval", "GlossaServer", "GlossaLexical",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -146,18 +147,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GlossaLexicalTests",
+            dependencies: ["GlossaLexical", "GlossaTokenizer", "GlossaStore", "GlossaModel", "GlossaTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GlossaStoreTests",
             dependencies: ["GlossaStore", "GlossaTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GlossaCollectionTests",
-            dependencies: ["GlossaCollection", "GlossaSearch", "GlossaEncoder", "GlossaTestSupport"],
+            dependencies: ["GlossaCollection", "GlossaSearch", "GlossaEncoder", "GlossaLexical", "GlossaStore",
+                           "GlossaTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GlossaEvalTests",
-            dependencies: ["GlossaEval", "GlossaIndex", "GlossaTestSupport"],
+            dependencies: ["GlossaEval", "GlossaIndex", "GlossaCollection", "GlossaSearch", "GlossaEncoder",
+                           "GlossaLexical", "GlossaTokenizer", "GlossaTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,6 +12,9 @@ public protocol CollectionEncoder: Sendable {
     var maxTokens: Int { get }
     /// Content tokens of `text` as byte ranges of `Array(text.utf8)`, in order, non-overlapping.
     func tokenRanges(_ text: String) throws -> [Range<Int>]
+    /// The lexical analyzer whose sentencepiece pieces are this encoder's (GlossaLexical), used for the
+    /// lexical index at ingest and for lexical queries.
+    var lexicalAnalyzer: any TermAnalyzer { get }
     /// L2-normalised embeddings of `texts` with `kind`'s prefix applied: one `dimension`-vector per text.
     func embed(_ texts: [String], kind: TextKind) throws -> [[Float]]
 }

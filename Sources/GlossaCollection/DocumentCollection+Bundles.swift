@@ -4,7 +4,7 @@
 // documents there (metadata entries, shard versions, and any later per-document index) follows.
 public import Foundation
 public import GlossaStore
-import GlossaCore
+public import GlossaCore
 
 /// What an import did.
 public struct ImportReport: Sendable, CustomStringConvertible {
@@ -56,7 +56,12 @@ extension DocumentCollection {
     /// `IngestError.bundle` naming file and line or row before anything is stored. Then documents are stored
     /// `batchRows` rows per transaction through `Store.apply`; documents already stored with the same text
     /// and title are skipped, so a rerun after a crash stores each row once. Shard indexes follow at the end.
-    public func importBundles(_ bundles: [URL], batchRows: Int = 4_096) throws -> ImportReport {
+    /// `analyzer` (else the one given at open) writes the lexical index in the same transactions.
+    public func importBundles(_ bundles: [URL], batchRows: Int = 4_096, analyzer: (any TermAnalyzer)? = nil) throws
+        -> ImportReport
+    {
+        let lexical = analyzer ?? self.analyzer
+        if let lexical { writeAnalyzer = lexical }
         var report = ImportReport()
         var clock = Date()
         let readers = try bundles.map { try BundleReader(folder: $0) }
@@ -71,7 +76,7 @@ extension DocumentCollection {
         var batchRowCount = 0
         func storeBatch() throws {
             guard !batch.isEmpty else { return }
-            session.merge(try storeImported(batch, report: &report))
+            session.merge(try storeImported(batch, analyzer: lexical, report: &report))
             progress.advance(by: batchRowCount)
             batch.removeAll(keepingCapacity: true)
             batchRowCount = 0
@@ -111,7 +116,9 @@ extension DocumentCollection {
     }
 
     /// Stores one batch of imported documents in one transaction; returns its chunk delta.
-    private func storeImported(_ documents: [BundleDocument], report: inout ImportReport) throws -> ChangeSet {
+    private func storeImported(_ documents: [BundleDocument], analyzer: (any TermAnalyzer)?, report: inout ImportReport)
+        throws -> ChangeSet
+    {
         let existing = try store.fingerprints(externalIDs: documents.map(\.id))
         let dimension = manifest.dimension
         var writes: [DocumentWrite] = []
@@ -136,7 +143,7 @@ extension DocumentCollection {
             writes.append(write)
         }
         guard !writes.isEmpty else { return ChangeSet() }
-        let changes = try store.apply(writes, dimension: dimension)
+        let changes = try store.apply(writes, dimension: dimension, analyzer: analyzer)
         report.inserted += changes.documentsInserted
         report.replaced += changes.documentsReplaced
         report.metadataUpdated += changes.documentsUpdated

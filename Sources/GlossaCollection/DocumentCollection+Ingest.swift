@@ -129,6 +129,11 @@ extension DocumentCollection {
     private func storeBatch(_ batch: [InputDocument], encoder: any CollectionEncoder, chunker: Chunker,
                             report: inout IngestReport) throws -> ChangeSet
     {
+        // An older collection, or one last written without an analyzer, gets its lexical index first, so
+        // that this batch's terms join a complete index.
+        let analyzer = encoder.lexicalAnalyzer
+        try ensureLexicalIndex(analyzer)
+        writeAnalyzer = analyzer
         let existing = try store.fingerprints(externalIDs: batch.map(\.id))
         var writes: [DocumentWrite] = []
         var toEmbed: [(write: Int, document: InputDocument)] = []
@@ -154,7 +159,7 @@ extension DocumentCollection {
             report.chunksEmbedded += documentChunks.count
         }
         guard !writes.isEmpty else { return ChangeSet() }
-        let changes = try store.apply(writes, dimension: manifest.dimension)
+        let changes = try store.apply(writes, dimension: manifest.dimension, analyzer: analyzer)
         report.inserted += changes.documentsInserted
         report.replaced += changes.documentsReplaced
         report.metadataUpdated += changes.documentsUpdated
@@ -231,12 +236,14 @@ extension DocumentCollection {
         return (report, touched)
     }
 
-    /// Deletes documents by external id; returns the ids that were not in the collection (and, with
+    /// Deletes documents by external id, from the dense and the lexical side in one transaction (the lexical
+    /// side is marked stale instead when no analyzer is known: none given at open, no ingest since); returns the ids
+    /// that were not in the collection (and, with
     /// `persistShardFiles: false`, the shards whose files are now behind; see `upsert`).
     public func delete(externalIDs: [String], persistShardFiles: Bool = true) throws
         -> (deleted: Int, missing: [String], touchedShards: Set<Int>)
     {
-        let (changes, missing) = try store.delete(externalIDs: externalIDs)
+        let (changes, missing) = try store.delete(externalIDs: externalIDs, analyzer: analyzer ?? writeAnalyzer)
         let touched = try syncShards(changes, persist: persistShardFiles)
         return (changes.documentsDeleted, missing, touched)
     }

@@ -2,6 +2,7 @@
 // count; no re-encoding), verify (SQLite and the shard files agree) and info.
 import Foundation
 import GlossaStore
+public import GlossaCore
 
 /// The outcome of `verify`: empty `problems` means SQLite and every shard file agree.
 public struct VerifyReport: Sendable, CustomStringConvertible {
@@ -13,16 +14,20 @@ public struct VerifyReport: Sendable, CustomStringConvertible {
     public var documents = 0
     public var chunks = 0
     public var shards: [Shard] = []
+    /// Chunks with a row in the lexical index (nil when it is not built).
+    public var lexicalChunks: Int?
     public var problems: [String] = []
     public var isConsistent: Bool { problems.isEmpty }
 
     public var description: String {
-        var lines = ["\(documents) documents, \(chunks) chunks in \(shards.count) shards"]
+        var lines = ["\(documents) documents, \(chunks) chunks in \(shards.count) shards"
+            + (lexicalChunks.map { ", \($0) in the lexical index" } ?? "")]
         for shard in shards {
             lines.append("  shard \(shard.shard): \(shard.storedChunks) stored, "
                          + (shard.indexedVectors.map { "\($0) indexed" } ?? "no readable index"))
         }
-        lines.append(problems.isEmpty ? "OK: SQLite and every shard file agree." : "\(problems.count) problem(s):")
+        lines.append(problems.isEmpty
+            ? "OK: SQLite, every shard file and the lexical index agree." : "\(problems.count) problem(s):")
         lines += problems.map { "  - " + $0 }
         return lines.joined(separator: "\n")
     }
@@ -49,20 +54,36 @@ public struct CollectionInfo: Sendable, Codable {
 }
 
 extension DocumentCollection {
-    /// Rebuilds every shard file from the stored vectors. A new `indexType` is validated first and
-    /// recorded; a new `shardCount` moves documents to their new shards (in one transaction) first.
-    public func rebuild(indexType: String? = nil, shardCount: Int? = nil) throws {
-        try rebuild(indexType: indexType, shardCount: shardCount, recallTarget: nil)
+    /// Rebuilds every shard file from the stored vectors, and the lexical index from the stored text
+    /// with `analyzer` (always, even when current: `rebuild` is the repair). A new `indexType` is
+    /// validated first and recorded; a new `shardCount` moves documents to their new shards (in one
+    /// transaction) first.
+    /// Returns the seconds the lexical index took (nil: no analyzer, not rebuilt) and the shards took.
+    @discardableResult
+    public func rebuild(indexType: String? = nil, shardCount: Int? = nil, analyzer: (any TermAnalyzer)? = nil) throws
+        -> (lexicalSeconds: Double?, shardSeconds: Double)
+    {
+        var lexicalSeconds: Double?
+        if let analyzer = analyzer ?? self.analyzer {
+            let started = Date()
+            try rebuildLexicalIndex(analyzer)
+            lexicalSeconds = Date().timeIntervalSince(started)
+        }
+        let started = Date()
+        try rebuildShards(indexType: indexType, shardCount: shardCount)
+        return (lexicalSeconds, Date().timeIntervalSince(started))
     }
 
-    /// `rebuild(indexType:shardCount:)`, then with `recallTarget` the smallest nprobe reaching it is measured
-    /// and recorded (`tuneNProbe`); without, a previously tuned nprobe is kept unless the index type changed.
+    /// `rebuild(indexType:shardCount:analyzer:)`, then with `recallTarget` the smallest nprobe reaching it is
+    /// measured and recorded (`tuneNProbe`); without, a previously tuned nprobe is kept unless the index type
+    /// changed.
     @discardableResult
-    public func rebuild(indexType: String?, shardCount: Int?, recallTarget: Double?) throws -> TuningReport? {
+    public func rebuild(indexType: String?, shardCount: Int?, recallTarget: Double?,
+                        analyzer: (any TermAnalyzer)? = nil) throws -> TuningReport? {
         if let recallTarget, !(0.0...1.0).contains(recallTarget) {
             throw IngestError.invalidOption(name: "--recall-target", value: "\(recallTarget)", reason: "must be in 0...1")
         }
-        try rebuildShards(indexType: indexType, shardCount: shardCount)
+        _ = try rebuild(indexType: indexType, shardCount: shardCount, analyzer: analyzer)
         return try recallTarget.map { try tuneNProbe(target: $0) }
     }
 
@@ -90,10 +111,13 @@ extension DocumentCollection {
 
     /// Checks that SQLite and the shard files on disk agree: every shard file readable and current,
     /// every stored chunk in exactly its document's shard and in that shard's index, no stray ids,
-    /// every vector of the right length. Does not repair anything.
-    public func verify() throws -> VerifyReport {
+    /// every vector of the right length; and that the lexical index was built by `analyzer`, holds exactly
+    /// the stored chunks and exactly the terms `analyzer` makes of their text. Without an analyzer
+    /// (nor one given at open) the lexical terms are not re-analysed. Does not repair anything.
+    public func verify(analyzer: (any TermAnalyzer)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         (report.documents, report.chunks) = try store.counts()
+        try verifyLexical(analyzer: analyzer ?? self.analyzer ?? writeAnalyzer, into: &report)
         let dimension = manifest.dimension
         var seen: [Int64: Int] = [:]
         for state in try store.shardStates() {
@@ -151,6 +175,35 @@ extension DocumentCollection {
             report.problems.append("\(report.chunks - stored) chunks belong to no shard")
         }
         return report
+    }
+
+    private func verifyLexical(analyzer: (any TermAnalyzer)?, into report: inout VerifyReport) throws {
+        let identity = try store.lexicalIdentity()
+        guard let identity else {
+            report.problems.append("the lexical index is not built (a collection from before it, or written "
+                + "without an analyzer); run glossa rebuild")
+            return
+        }
+        if let analyzer, identity != analyzer.identity {
+            report.problems.append("the lexical index was built by '\(identity)', not by this analyzer "
+                + "('\(analyzer.identity)'); run glossa rebuild")
+            return
+        }
+        let lexical = try store.lexicalChunkIDs()
+        report.lexicalChunks = lexical.count
+        var stored: [Int64] = []
+        for state in try store.shardStates() { stored += try store.chunkIDs(shard: state.shard) }
+        let storedSet = Set(stored), lexicalSet = Set(lexical)
+        let missing = storedSet.subtracting(lexicalSet), stray = lexicalSet.subtracting(storedSet)
+        if !missing.isEmpty {
+            report.problems.append("lexical index: \(missing.count) stored chunks missing (e.g. \(missing.sorted().prefix(5)))")
+        }
+        if !stray.isEmpty {
+            report.problems.append("lexical index: \(stray.count) stray chunks (e.g. \(stray.sorted().prefix(5)))")
+        }
+        if let analyzer {
+            report.problems += try store.lexicalDifferences(analyzer: analyzer).map { "lexical index: " + $0 }
+        }
     }
 
     /// Sizes and settings for `glossa info`.

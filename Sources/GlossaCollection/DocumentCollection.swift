@@ -3,7 +3,7 @@
 // is missing, unreadable or stale (its recorded SQLite version differs from the shard's current one).
 public import Foundation
 public import GlossaStore
-import GlossaCore
+public import GlossaCore
 import GlossaIndex
 
 /// Settings for a new collection; nil means "the default" for a new collection and "keep" for an
@@ -48,6 +48,12 @@ public final class DocumentCollection: @unchecked Sendable {
     public var isWritable: Bool { lock != nil }
     /// Where progress lines go (nil: silent).
     public var progressEnabled = false
+    /// The lexical analyzer deletes use to remove a chunk's terms (ingest and upsert take the encoder's);
+    /// nil: a delete uses the analyzer of this collection's last ingest or upsert, and with none either,
+    /// marks the lexical index stale, to be rebuilt (see `Store.apply`).
+    public let analyzer: (any TermAnalyzer)?
+    /// The encoder's analyzer of the last ingest or upsert. Written and read by the (serialised) writer only.
+    var writeAnalyzer: (any TermAnalyzer)?
 
     /// The database file inside a collection folder.
     public static func databasePath(_ folder: URL) -> String { folder.appendingPathComponent("collection.sqlite").path }
@@ -60,10 +66,15 @@ public final class DocumentCollection: @unchecked Sendable {
     ///   - writable: take the write lock and repair stale shard files on disk; otherwise open the
     ///     database read-only and rebuild stale shards in memory only.
     ///   - loadShards: false opens only the database (info, verify).
+    ///   - analyzer: the lexical analyzer (the encoder's `lexicalAnalyzer`). Opened writable, a lexical
+    ///     index that is missing (a collection from before it), stale or built by another analyzer is
+    ///     rebuilt from the stored text first, with progress lines when `showProgress`.
     public init(folder: URL, model: (name: String, dimension: Int)?, create: CollectionSettings? = nil,
-                writable: Bool, loadShards: Bool = true, backend: any IndexBackend) throws {
+                writable: Bool, loadShards: Bool = true, backend: any IndexBackend,
+                analyzer: (any TermAnalyzer)? = nil, showProgress: Bool = false) throws {
         self.folder = folder
         self.backend = backend
+        self.analyzer = analyzer
         let path = Self.databasePath(folder)
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists {
@@ -101,7 +112,23 @@ public final class DocumentCollection: @unchecked Sendable {
             // Locked only after the model and settings checks, so that a refusal names its real reason.
             lock = writable ? try FileLock(folder: folder) : nil
         }
+        progressEnabled = showProgress
+        if writable, let analyzer { try ensureLexicalIndex(analyzer) }
         if loadShards { try loadAllShards(repair: writable) }
+    }
+
+    /// Rebuilds the lexical index from the stored text when it was not built by `analyzer` (never built,
+    /// marked stale, or another analyzer version), with a progress line per second when enabled.
+    public func ensureLexicalIndex(_ analyzer: any TermAnalyzer) throws {
+        guard try store.lexicalIdentity() != analyzer.identity else { return }
+        try rebuildLexicalIndex(analyzer)
+    }
+
+    func rebuildLexicalIndex(_ analyzer: any TermAnalyzer) throws {
+        let progress = ProgressReporter(label: "lexical index \(folder.lastPathComponent)", unit: "chunks",
+                                        total: try store.counts().chunks, enabled: progressEnabled)
+        try store.rebuildLexical(analyzer: analyzer) { done, _ in progress.advance(by: done - progress.done) }
+        progress.finish()
     }
 
     private static func check(_ settings: CollectionSettings, against stored: Manifest, collection: String) throws {

@@ -2,6 +2,7 @@
 public import GlossaEncoder
 public import GlossaCore
 import GlossaTokenizer
+import GlossaLexical
 
 extension Encoder: CollectionEncoder {
     public var maxTokens: Int { maxSequenceLength }
@@ -9,6 +10,8 @@ extension Encoder: CollectionEncoder {
     public func tokenRanges(_ text: String) throws -> [Range<Int>] {
         try tokenizer.contentTokens(text).map(\.utf8Range)
     }
+
+    public var lexicalAnalyzer: any TermAnalyzer { LexicalAnalyzer(tokenizer: tokenizer) }
 
     public func embed(_ texts: [String], kind: TextKind) throws -> [[Float]] {
         try embed(texts, kind: kind, longTexts: .truncate, progress: nil)

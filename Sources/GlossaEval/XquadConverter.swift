@@ -125,3 +125,55 @@ public enum XquadConverter {
         }
     }
 }
+
+// MARK: - Same-language XQuAD (paragraph retrieval)
+
+extension XquadConverter {
+    /// XQuAD (`xquad.<language>.json`, SQuAD format) → same-language paragraph retrieval, the protocol of
+    /// ../shared/data/README.md: the corpus is the language's paragraphs (id `<language>-<n>`, n from 0 in
+    /// file order, text = context, metadata `language`), the queries its questions (id = question id), and
+    /// each question's one relevant document the paragraph it was asked about.
+    /// Throws `EvalError.unreadable` / `.malformedDataset` naming the file.
+    public static func convertParagraphs(directory: String, language: String) throws -> BEIRDataset {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("xquad.\(language).json").path
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw EvalError.unreadable(path: path, reason: "no such file, or permission denied")
+        }
+        let file: SquadFile
+        do {
+            file = try JSONDecoder().decode(SquadFile.self, from: data)
+        } catch {
+            throw EvalError.malformedDataset(path: path, reason: "\(error)")
+        }
+        var corpus: [BEIRRecord] = []
+        var queries: [BEIRRecord] = []
+        var qrels: Qrels = [:]
+        for paragraph in file.data.flatMap(\.paragraphs) {
+            let id = "\(language)-\(corpus.count)"
+            corpus.append(BEIRRecord(id: id, text: paragraph.context, metadata: ["language": language]))
+            for question in paragraph.qas {
+                guard qrels.updateValue([id: 1], forKey: question.id) == nil else {
+                    throw EvalError.malformedDataset(path: path, reason: "question id \(question.id) appears twice")
+                }
+                queries.append(BEIRRecord(id: question.id, text: question.question, metadata: ["language": language]))
+            }
+        }
+        return BEIRDataset(corpus: corpus, queries: queries, qrels: qrels)
+    }
+
+    struct SquadFile: Decodable {
+        struct Article: Decodable { let paragraphs: [Paragraph] }
+        struct Paragraph: Decodable {
+            let context: String
+            let qas: [Question]
+        }
+        struct Question: Decodable {
+            let id: String
+            let question: String
+        }
+        let data: [Article]
+    }
+}

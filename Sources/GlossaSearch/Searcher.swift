@@ -21,12 +21,13 @@ public final class Searcher: Sendable {
         self.exactFilterLimit = exactFilterLimit
     }
 
-    /// The `k` best documents for one query text.
+    /// The `k` best documents for one query text, by `mode` (see `search(queries:…)`).
     public func search(_ text: String, k: Int = 10, filters: [MetadataFilter] = [],
-                       parameters: SearchOptions = SearchOptions(), content: HitContent = .full) throws -> [Hit]
+                       parameters: SearchOptions = SearchOptions(), mode: SearchMode = .dense,
+                       fusion: Fusion = .standard, content: HitContent = .full) throws -> [Hit]
     {
         try search(queries: [Query(id: "q", text: text)], k: k, filters: filters, parameters: parameters,
-                   content: content)[0]
+                   mode: mode, fusion: fusion, content: content)[0]
     }
 
     /// The `k` best documents for each query, in input order. Queries are encoded in batches with the
@@ -34,16 +35,22 @@ public final class Searcher: Sendable {
     /// per shard. With filters, every hit matches every filter and k hits are returned whenever
     /// k matching documents exist. `content: .idsAndScores` skips reading text, title and metadata
     /// (same ranking and scores; for evaluation with large k).
+    ///
+    /// `mode` picks the side: `.dense` (the default), `.lexical` (no encoding) or `.hybrid` (both, fused by
+    /// `fusion`; see `search(queries:vectors:…)`).
     public func search(queries: [Query], k: Int, filters: [MetadataFilter] = [],
-                       parameters: SearchOptions = SearchOptions(), content: HitContent = .full) throws -> [[Hit]]
+                       parameters: SearchOptions = SearchOptions(), mode: SearchMode = .dense,
+                       fusion: Fusion = .standard, content: HitContent = .full) throws -> [[Hit]]
     {
         guard (1...10_000).contains(k) else { throw SearchError.invalidK(k) }
         if let empty = queries.first(where: { $0.text.allSatisfy(\.isWhitespace) }) {
             throw SearchError.emptyQuery(id: empty.id)
         }
         guard !queries.isEmpty else { return [] }
-        let vectors = try encoder.embed(queries.map(\.text), kind: .query)
-        return try search(vectors: vectors, k: k, filters: filters, parameters: parameters, content: content)
+        // A lexical search needs no vectors: the encoder is not run.
+        let vectors = mode == .lexical ? [] : try encoder.embed(queries.map(\.text), kind: .query)
+        return try search(queries: queries, vectors: vectors, k: k, filters: filters, parameters: parameters,
+                          mode: mode, fusion: fusion, content: content)
     }
 
     /// The `k` best documents for each query vector (already encoded and normalised).
@@ -110,7 +117,7 @@ public final class Searcher: Sendable {
     /// Groups ranked chunks into documents (first = best chunk per document, using only `owners`),
     /// keeps those matching `filters`, and returns the first `k` as hits. Text, title and metadata
     /// are read only for the documents considered (with filters) or returned (`.full`).
-    private func group(_ chunks: [ChunkScore], owners: [Int64: ChunkOwner], k: Int, filters: [MetadataFilter],
+    func group(_ chunks: [ChunkScore], owners: [Int64: ChunkOwner], k: Int, filters: [MetadataFilter],
                        content: HitContent) throws -> [Hit]
     {
         var seen = Set<Int64>()

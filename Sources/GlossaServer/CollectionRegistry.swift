@@ -42,9 +42,12 @@ final class CollectionRegistry: @unchecked Sendable {
         let model = (encoder.modelName, encoder.dimension)
         let collection: DocumentCollection
         do {
-            collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend())
+            // The analyzer keeps the lexical index current on deletes (and builds it for an older collection).
+            collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         } catch IngestError.busy, IngestError.filesystem {
-            collection = try DocumentCollection(folder: folder, model: model, writable: false, backend: FaissBackend())
+            collection = try DocumentCollection(folder: folder, model: model, writable: false, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         }
         let served = ServedCollection(name: name, collection: collection, encoder: encoder)
         lock.lock()
@@ -55,6 +58,18 @@ final class CollectionRegistry: @unchecked Sendable {
         }
         byName[name] = served
         return served
+    }
+
+    /// Folders of collections being created: a dot-name, so never listed or served.
+    static let stagingPrefix = ".creating-"
+
+    /// Removes the staging folders that a crash during `create` left behind.
+    func removeAbandonedStaging() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        // `try?`: a missing root has nothing to clean.
+        for entry in entries where entry.hasPrefix(Self.stagingPrefix) {
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(entry))
+        }
     }
 
     /// Every folder under `root` that holds a collection, by name.
@@ -97,9 +112,26 @@ final class CollectionRegistry: @unchecked Sendable {
         if byName[name] != nil || FileManager.default.fileExists(atPath: folder.path) {
             throw ServerError.conflict("A collection named '\(name)' exists already.")
         }
-        let collection = try DocumentCollection(
-            folder: folder, model: (encoder.modelName, encoder.dimension), create: settings, writable: true,
-            backend: FaissBackend())
+        let model = (encoder.modelName, encoder.dimension)
+        // Made under a dot-name (never served) and renamed into place once complete and closed, so a crash
+        // mid-way leaves no half-made collection under its real name.
+        let staging = root.appendingPathComponent(Self.stagingPrefix + name + "-" + UUID().uuidString, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            _ = try DocumentCollection(folder: staging, model: model, create: settings, writable: true,
+                                       backend: FaissBackend(), analyzer: encoder.lexicalAnalyzer)
+            try FileManager.default.moveItem(at: staging, to: folder)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            // `try?`: the staging folder may not exist; the error that matters is the one thrown below.
+            if case IngestError.invalidOption = error { throw error }
+            if FileManager.default.fileExists(atPath: folder.path) {
+                throw ServerError.conflict("A collection named '\(name)' exists already.")
+            }
+            throw error
+        }
+        let collection = try DocumentCollection(folder: folder, model: model, writable: true, backend: FaissBackend(),
+                                                analyzer: encoder.lexicalAnalyzer)
         let served = ServedCollection(name: name, collection: collection, encoder: encoder)
         byName[name] = served
         return served

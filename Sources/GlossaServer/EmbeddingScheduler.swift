@@ -1,8 +1,8 @@
 // One queue in front of the encoder for every route: texts from concurrent requests are packed into shared
 // forward passes by a token budget (micro-batching), and two lanes keep interactive work (searches, small
 // embedding requests) ahead of bulk work (document batches, large embedding requests). Bulk jobs are cut
-// into slices, and while interactive traffic is about a bulk pass is kept short, so a query waits at most
-// one short pass. Jobs whose caller gave up (cancelled task) or whose deadline passed are dropped unrun.
+// into slices of at most 512 tokens a pass (128 while interactive traffic is about), so a query waits for at
+// most one short pass. Jobs whose caller gave up (cancelled task) or whose deadline passed are dropped unrun.
 import Foundation
 import GlossaEncoder
 
@@ -21,6 +21,9 @@ struct SchedulerSettings: Sendable {
     var batchWait: Duration = .milliseconds(2)
     /// Tokens of one forward pass (the encoder's own budget).
     var tokenBudget = 4096
+    /// With lanes, the most tokens of bulk work in one pass (at least one sequence): an interactive job that
+    /// arrives during a bulk pass waits for at most this much work, instead of a whole token budget.
+    var bulkTokensPerPass = 512
     /// Tokens of a bulk pass while interactive traffic is about (at least one sequence).
     var bulkTokensWhileInteractive = 128
     /// How long after the last interactive job bulk passes stay short.
@@ -243,9 +246,13 @@ final class EmbeddingScheduler: @unchecked Sendable {
         let now = clock.now
         let interactiveNearby = settings.lanes
             && (!queues[0].isEmpty || lastInteractive.map { now - $0 < settings.interactiveWindow } ?? false)
+        // Interactive work keeps its lane warm while it is being served, not only when it arrives: a query that
+        // waited long must not find the window closed and a full bulk pass ahead of the next one.
+        if !queues[0].isEmpty { lastInteractive = now }
+        let bulkShare = interactiveNearby ? settings.bulkTokensWhileInteractive : settings.bulkTokensPerPass
         for lane in queues.indices {
-            let budget = lane == 1 && interactiveNearby
-                ? min(settings.tokenBudget, pass.tokens + settings.bulkTokensWhileInteractive) : settings.tokenBudget
+            let budget = lane == 1 && settings.lanes
+                ? min(settings.tokenBudget, pass.tokens + bulkShare) : settings.tokenBudget
             for job in queues[lane] {
                 while job.taken < job.sequences.count {
                     let length = job.sequences[job.taken].count
@@ -285,6 +292,7 @@ final class EmbeddingScheduler: @unchecked Sendable {
     private func deliver(_ pass: Pass, _ result: Result<[[Float]], any Error>, at now: ContinuousClock.Instant) {
         var completed: [(Job, Result<([[Float]], EncodeTimings), any Error>)] = []
         condition.lock()
+        if settings.lanes, pass.owners.contains(where: { $0.job.lane == .interactive }) { lastInteractive = now }
         for (slot, owner) in pass.owners.enumerated() {
             let job = owner.job
             switch result {

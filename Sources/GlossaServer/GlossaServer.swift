@@ -38,7 +38,7 @@ public enum GlossaServer {
             logger: logger)
         // The first forward pass: /ready says so once it has run (and every collection is open, which it is).
         let warmUp = Task.detached { await state.warmUp() }
-        let flusher = Task.detached { await state.flushWhileIdle() }
+        let flusher = Task.detached { await state.flushPeriodically() }
         do {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
@@ -80,10 +80,21 @@ final class ServerState: Sendable {
         scheduled = ScheduledEncoder(encoder: encoder, scheduler: scheduler, timeout: configuration.writeTimeout)
         registry = CollectionRegistry(root: configuration.root, encoder: scheduled)
         scheduler.start()
-        let folders = configuration.collections.isEmpty ? registry.collectionFolders() : configuration.collections
+        registry.removeAbandonedStaging()
+        let discovered = configuration.collections.isEmpty
+        let folders = discovered ? registry.collectionFolders() : configuration.collections
         do {
             for folder in folders {
-                let served = try registry.open(folder: folder)
+                let served: ServedCollection
+                do {
+                    served = try registry.open(folder: folder)
+                } catch IngestError.noSuchCollection where discovered {
+                    // A folder that a crash left with a database but no manifest (`glossa index` killed while
+                    // creating it): not a collection yet. Named on the command line, it would be an error.
+                    FileHandle.standardError.write(Data(
+                        "glossa serve: skipping \(folder.path): it holds no complete collection\n".utf8))
+                    continue
+                }
                 metrics.setDocuments(collection: served.name, count: try served.collection.store.counts().documents)
             }
         } catch {
@@ -102,11 +113,11 @@ final class ServerState: Sendable {
         }
     }
 
-    /// Writes shard files behind for collections that have had no write for a while, until cancelled.
-    func flushWhileIdle() async {
+    /// Once a second, queues the writing of shard files that writes left behind (see `flushIfDue`), until cancelled.
+    func flushPeriodically() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            for served in registry.all { served.flushIfIdle() }
+            for served in registry.all { served.flushIfDue() }
         }
     }
 

@@ -396,11 +396,26 @@ enum OpenAPIDocument {
       "description": "metadata key (dotted for nested) = value; every pair must match",
       "type": "object"
      },
+     "fusion": {
+      "default": "convex:0.5",
+      "description": "hybrid fusion: rrf, rrf:K, convex or convex:ALPHA (ALPHA weights dense; scores min-max-normalised per side)",
+      "type": "string"
+     },
      "k": {
       "default": 10,
       "maximum": 10000,
       "minimum": 1,
       "type": "integer"
+     },
+     "mode": {
+      "default": "dense",
+      "description": "dense: mE5 vectors; lexical: the FTS5 index (words, CJK bigrams, sentencepiece pieces; any term matches); hybrid: both, the top 100 of each fused",
+      "enum": [
+       "dense",
+       "lexical",
+       "hybrid"
+      ],
+      "type": "string"
      },
      "nprobe": {
       "description": "IVF: lists visited per query",
@@ -562,6 +577,9 @@ enum OpenAPIDocument {
      "403": {
       "$ref": "#/components/responses/Error"
      },
+     "408": {
+      "$ref": "#/components/responses/Error"
+     },
      "409": {
       "$ref": "#/components/responses/Error"
      }
@@ -641,6 +659,12 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Error"
      },
      "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
       "$ref": "#/components/responses/Error"
      },
      "409": {
@@ -771,6 +795,12 @@ enum OpenAPIDocument {
      "404": {
       "$ref": "#/components/responses/Error"
      },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
+      "$ref": "#/components/responses/Error"
+     },
      "422": {
       "$ref": "#/components/responses/Error"
      },
@@ -828,6 +858,12 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Error"
      },
      "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
       "$ref": "#/components/responses/Error"
      },
      "413": {
@@ -969,6 +1005,12 @@ enum OpenAPIDocument {
      "401": {
       "$ref": "#/components/responses/Error"
      },
+     "405": {
+      "$ref": "#/components/responses/Error"
+     },
+     "408": {
+      "$ref": "#/components/responses/Error"
+     },
      "413": {
       "$ref": "#/components/responses/Error"
      },
@@ -983,6 +1025,29 @@ enum OpenAPIDocument {
      }
     },
     "summary": "Embeddings, OpenAI-compatible",
+    "tags": [
+     "embeddings"
+    ]
+   }
+  },
+  "/v1/models": {
+   "get": {
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      },
+      "description": "OK"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "summary": "The model served (OpenAI's models list)",
     "tags": [
      "embeddings"
     ]

@@ -20,7 +20,7 @@ enum Pages {
   .row { display: flex; gap: 8px; grid-column: 1 / -1; flex-wrap: wrap; align-items: center; }
   input, select, button { font: inherit; padding: 6px 8px; border: 1px solid #c8ccd4; border-radius: 6px; }
   #query { grid-column: 1; } button { background: #2f6fe4; color: #fff; border: 0; padding: 6px 18px; cursor: pointer; }
-  label { font-size: 13px; color: #555; }
+  label { font-size: 13px; color: #555; } .spacer { flex: 1; }
   #status { color: #666; font-size: 13px; margin: 10px 2px; min-height: 1em; }
   .hit { background: #fff; border-radius: 8px; padding: 10px 14px; margin: 10px 0; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
   .hit-head { display: flex; gap: 10px; align-items: baseline; }
@@ -42,7 +42,8 @@ enum Pages {
     <label for="k">k</label><input id="k" type="number" min="1" max="100" value="10" style="width:5em">
     <label for="filter-key">Filter</label>
     <input id="filter-key" placeholder="metadata key" style="width:9em">=<input id="filter-value" placeholder="value" style="width:9em">
-    <label for="api-key">API key</label><input id="api-key" type="password" placeholder="if the server has one" style="width:10em">
+    <span class="spacer"></span>
+    <label for="api-key">API key</label><input id="api-key" type="password" placeholder="if required" style="width:8em">
   </div>
 </form>
 <div id="status"></div>

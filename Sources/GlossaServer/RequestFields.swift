@@ -18,10 +18,18 @@ struct RequestFields {
             throw ServerError.badRequest(param: nil, message: "The request body is empty; send a JSON object.")
         }
         let data = Data(body.readableBytesView)
+        let opensObject = data.first { !Self.jsonWhitespace.contains($0) } == UInt8(ascii: "{")
         do {
             object = try JSONDecoder().decode([String: MetadataValue].self, from: data)
-        } catch DecodingError.typeMismatch {
-            throw ServerError.badRequest(param: nil, message: "The request body is JSON but not an object.")
+        } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
+            guard opensObject else {
+                throw ServerError.badRequest(param: nil, message: "The request body is JSON but not an object.")
+            }
+            // An object whose values no JSON type accepts: in practice an escape that is not text, such as
+            // an unpaired UTF-16 surrogate ("\ud800").
+            throw ServerError.badRequest(param: nil, message:
+                "The request body holds a value that is not valid JSON text (for example an unpaired "
+                + "surrogate escape such as \\ud800); send UTF-8 text.")
         } catch {
             throw ServerError.badRequest(param: nil, message: "The request body is not valid JSON (\(Self.reason(error))).")
         }
@@ -88,6 +96,8 @@ struct RequestFields {
                 "Unknown field '\(name(unknown))'; this route takes \(allowed.sorted().joined(separator: ", ")).")
         }
     }
+
+    private static let jsonWhitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
 
     private static func reason(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {

@@ -20,6 +20,8 @@ struct ScheduledEncoder: CollectionEncoder {
 
     func tokenRanges(_ text: String) throws -> [Range<Int>] { try encoder.tokenRanges(text) }
 
+    var lexicalAnalyzer: any TermAnalyzer { encoder.lexicalAnalyzer }
+
     func embed(_ texts: [String], kind: TextKind) throws -> [[Float]] {
         let sequences = try texts.map { try modelInput($0, kind: kind).ids }
         return try scheduler.embedBlocking(sequences, lane: .bulk, deadline: .now + timeout)

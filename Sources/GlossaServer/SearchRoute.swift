@@ -19,7 +19,7 @@ struct SearchRoute {
     private func search(_ request: Request, name: String) async throws -> Response {
         let served = try state.registry.collection(name)
         let fields = try RequestFields(body: try await state.body(of: request))
-        try fields.rejectUnknown(allowed: ["query", "queries", "k", "filters", "nprobe", "ef_search"])
+        try fields.rejectUnknown(allowed: ["query", "queries", "k", "filters", "nprobe", "ef_search", "mode", "fusion"])
         let (texts, batch) = try Self.queries(fields)
         try state.checkInputCount(texts.count, param: "queries")
         let k = try fields.int("k", in: 1...10_000) ?? 10
@@ -27,17 +27,28 @@ struct SearchRoute {
         let options = SearchOptions(nprobe: try fields.int("nprobe", in: 1...1_000_000),
                                     efSearch: try fields.int("ef_search", in: 1...1_000_000))
 
-        let tokenizeStart = ContinuousClock.now
-        let inputs = try texts.map { try state.scheduled.modelInput($0, kind: .query).ids }
-        state.metrics.recordStage("tokenize", ContinuousClock.now - tokenizeStart)
-        let (vectors, timings) = try await state.scheduler.embed(
-            inputs, lane: state.lane(forInputs: inputs.count), deadline: .now + state.configuration.requestTimeout)
-        state.metrics.recordStage("queue", timings.queue)
-        state.metrics.recordStage("encode", timings.encode)
+        let mode = try Self.mode(fields)
+        let fusion = try Self.fusion(fields)
+
+        // Lexical search needs no vectors; dense and hybrid encode through the shared scheduler.
+        var vectors: [[Float]] = []
+        if mode != .lexical {
+            let tokenizeStart = ContinuousClock.now
+            let inputs = try texts.map { try state.scheduled.modelInput($0, kind: .query).ids }
+            state.metrics.recordStage("tokenize", ContinuousClock.now - tokenizeStart)
+            let encoded = try await state.scheduler.embed(
+                inputs, lane: state.lane(forInputs: inputs.count), deadline: .now + state.configuration.requestTimeout)
+            vectors = encoded.vectors
+            state.metrics.recordStage("queue", encoded.timings.queue)
+            state.metrics.recordStage("encode", encoded.timings.encode)
+        }
 
         let searchStart = ContinuousClock.now
+        let queries = texts.enumerated().map { Query(id: String($0.offset), text: $0.element) }
+        let queryVectors = vectors
         let results = try await served.read { served in
-            try served.searcher.search(vectors: vectors, k: k, filters: filters, parameters: options)
+            try served.searcher.search(queries: queries, vectors: queryVectors, k: k, filters: filters, parameters: options,
+                                       mode: mode, fusion: fusion)
         }
         state.metrics.recordStage("search", ContinuousClock.now - searchStart)
         if batch {
@@ -65,6 +76,25 @@ struct SearchRoute {
             return (texts, true)
         case (.some, .some): throw fields.bad("query", "and 'queries' were both given; send one of them")
         case (nil, nil): throw fields.bad("query", "is required (or 'queries' for a batch)")
+        }
+    }
+
+    /// `mode`: dense (default), lexical or hybrid.
+    private static func mode(_ fields: RequestFields) throws -> SearchMode {
+        guard let text = try fields.string("mode") else { return .dense }
+        guard let mode = SearchMode(rawValue: text) else {
+            throw fields.bad("mode", "must be dense, lexical or hybrid, not '\(text)'")
+        }
+        return mode
+    }
+
+    /// `fusion` for hybrid: rrf, rrf:K, convex or convex:ALPHA (default convex:0.5).
+    private static func fusion(_ fields: RequestFields) throws -> Fusion {
+        guard let text = try fields.string("fusion") else { return .standard }
+        do {
+            return try Fusion(parsing: text)
+        } catch {
+            throw fields.bad("fusion", "is not a fusion (\(error))")
         }
     }
 

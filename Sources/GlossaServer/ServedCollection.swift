@@ -35,14 +35,13 @@ final class ServedCollection: @unchecked Sendable {
         try await Self.run(on: Self.searchQueue) { try body(self) }
     }
 
-    /// Runs a write on the collection's serial queue; the shard files it left behind are written when the
-    /// last write is `persistInterval` old (or at `flush`).
+    /// Runs a write on the collection's serial queue. The shard files it leaves behind are written later, by
+    /// `flushIfDue` (queued behind the writes, so no write's answer waits for a file) or at `flush`.
     func write<T: Sendable>(_ body: @escaping @Sendable (DocumentCollection) throws -> (T, Set<Int>)) async throws -> T {
         guard isWritable else { throw ServerError.readOnlyCollection(name) }
         return try await Self.run(on: writes) {
             let (value, touched) = try body(self.collection)
             self.dirtyShards.formUnion(touched)
-            if ContinuousClock.now - self.lastPersist > Self.persistInterval { try self.persistDirty() }
             return value
         }
     }
@@ -56,8 +55,8 @@ final class ServedCollection: @unchecked Sendable {
         try await Self.run(on: writes) { try self.persistDirty() }
     }
 
-    /// Schedules a flush if shard files are behind and were last written over `persistInterval` ago.
-    func flushIfIdle() {
+    /// Queues a flush if shard files are behind and were last written over `persistInterval` ago.
+    func flushIfDue() {
         writes.async {
             guard !self.dirtyShards.isEmpty, ContinuousClock.now - self.lastPersist > Self.persistInterval else {
                 return

@@ -2,6 +2,8 @@
 // {"error": {"message", "type", "param", "code"}}, on every route (not only /v1/embeddings), so a client
 // needs one error parser; `param` names the offending field (`documents[3].text`, `k`, `input[7]`).
 import Foundation
+import GlossaCollection
+import GlossaSearch
 public import HTTPTypes
 public import Hummingbird
 import NIOCore
@@ -18,6 +20,8 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     case forbidden(String)
     /// An unknown route, collection or document (404).
     case notFound(String)
+    /// A known route asked with a method it does not take (405, with `Allow`).
+    case methodNotAllowed(allowed: String)
     /// A collection of that name exists already (409).
     case conflict(String)
     /// The collection is open read-only (its folder cannot be written, or another process writes it) (409).
@@ -43,6 +47,8 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .forbidden(let message), .notFound(let message), .conflict(let message), .unavailable(let message),
             .internalFailure(let message):
             return message
+        case .methodNotAllowed(let allowed):
+            return "This route takes \(allowed) only; GET /openapi.json lists the routes."
         case .readOnlyCollection(let name):
             return "The collection '\(name)' is open read-only (its folder is not writable, or another glossa "
                 + "process holds its write lock); writes are refused, searches work."
@@ -66,6 +72,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .unauthorized: return .unauthorized
         case .forbidden: return .forbidden
         case .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
         case .conflict, .readOnlyCollection: return .conflict
         case .bodyTooLarge: return .contentTooLarge
         case .readTimeout: return .requestTimeout
@@ -83,6 +90,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .unauthorized: return "authentication_error"
         case .forbidden: return "permission_error"
         case .notFound: return "not_found_error"
+        case .methodNotAllowed: return "invalid_request_error"
         case .conflict, .readOnlyCollection: return "conflict_error"
         case .queueFull: return "rate_limit_error"
         case .unavailable, .deadlineExceeded: return "server_error"
@@ -105,6 +113,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .unauthorized: return "invalid_api_key"
         case .forbidden: return "read_only_key"
         case .notFound: return "not_found"
+        case .methodNotAllowed: return "method_not_allowed"
         case .conflict: return "already_exists"
         case .readOnlyCollection: return "read_only_collection"
         case .bodyTooLarge: return "body_too_large"
@@ -130,6 +139,7 @@ extension ServerError: HTTPResponseError {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if case .queueFull(let seconds) = self { headers[.retryAfter] = String(seconds) }
         if case .unauthorized = self { headers[.wwwAuthenticate] = "Bearer" }
+        if case .methodNotAllowed(let allowed) = self { headers[.allow] = allowed }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         // `try?` above: the body holds only strings and nulls, which always serialise.
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
@@ -142,6 +152,15 @@ extension ServerError {
         switch error {
         case let error as ServerError: return error
         case is NIOTooManyBytesError: return .bodyTooLarge(limit: maxBodyBytes)
+        // The request asked for something the collection cannot give (e.g. lexical search before its index is
+        // built): the caller's to fix, with Glossa's own message.
+        case let error as SearchError: return .badRequest(param: nil, message: error.description)
+        case let error as IngestError:
+            switch error {
+            case .badInput, .invalidOption, .settingMismatch, .modelMismatch:
+                return .badRequest(param: nil, message: error.description)
+            default: return .internalFailure(error.description)
+            }
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound(error.body ?? "No such route; GET /openapi.json lists the routes.")

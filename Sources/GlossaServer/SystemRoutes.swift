@@ -23,6 +23,17 @@ struct SystemRoutes {
             }
             return Routes.text(state.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
+        // What OpenAI tools ask before they embed: the one model served.
+        router.get("/v1/models") { _, _ in
+            try Routes.json(object: ["object": "list", "data": [
+                ["id": state.encoder.modelName, "object": "model", "created": 0, "owned_by": "glossa"],
+            ]])
+        }
+        // A known path with the wrong method says which methods it takes.
+        for (path, allowed) in [("/v1/embeddings", "POST"), ("/embeddings", "POST"),
+                                ("/collections/{name}/search", "POST"), ("/collections/{name}/documents", "PUT")] {
+            router.get(RouterPath(path)) { _, _ -> Response in throw ServerError.methodNotAllowed(allowed: allowed) }
+        }
         router.get("/openapi.json") { _, _ in
             Routes.text(OpenAPIDocument.json, contentType: "application/json; charset=utf-8")
         }

@@ -158,7 +158,7 @@ extension Store {
     }
 
     /// One `EXISTS` clause per filter over chunk alias `c`, with its bound values, for the two filter queries.
-    private static func metadataClauses(_ filters: [(key: String, value: String)])
+    static func metadataClauses(_ filters: [(key: String, value: String)])
         -> (clauses: [String], arguments: [any DatabaseValueConvertible])
     {
         var clauses: [String] = []

@@ -2,6 +2,7 @@
 // exact per-shard chunk delta so that the FAISS side can follow without rescanning.
 import Foundation
 import GRDB
+public import GlossaCore
 
 /// What the store knows about a document before re-indexing it.
 public struct DocumentFingerprint: Sendable, Equatable {
@@ -34,8 +35,16 @@ extension Store {
 
     /// Applies `writes` (insert, replace or metadata update) and `deletes` (external ids) in ONE
     /// transaction: either all of it is stored or none of it. Bumps the version of every shard touched.
-    /// - Throws: `StoreError.dimensionMismatch` when a vector has the wrong length (nothing is written).
-    public func apply(_ writes: [DocumentWrite], deletes: [String] = [], dimension: Int) throws -> ChangeSet {
+    ///
+    /// The lexical index changes in the same transaction: each new chunk's terms (`analyzer` on the
+    /// chunk's "title body" text) are added and each removed chunk's are removed, so the lexical and the
+    /// dense side always hold the same chunks. Without `analyzer`, or with another analyzer than the one
+    /// that built the index, a write that changes chunks marks the index stale instead (see
+    /// `lexicalIdentity()`); it is rebuilt before it is searched.
+    /// - Throws: `StoreError.dimensionMismatch` when a vector has the wrong length (nothing is written);
+    ///   the analyzer's error when it fails (nothing is written).
+    public func apply(_ writes: [DocumentWrite], deletes: [String] = [], dimension: Int,
+                      analyzer: (any TermAnalyzer)? = nil) throws -> ChangeSet {
         for write in writes {
             for chunk in write.chunks ?? [] where chunk.vector.count != dimension {
                 throw StoreError.dimensionMismatch(path: path, expected: dimension, got: chunk.vector.count)
@@ -45,8 +54,12 @@ extension Store {
             try writer.write { db in
                 var changes = ChangeSet()
                 var touched = Set<Int>()
-                for write in writes { try upsert(write, db: db, changes: &changes, touched: &touched) }
-                for externalID in deletes { try remove(externalID, db: db, changes: &changes, touched: &touched) }
+                let changesChunks = !deletes.isEmpty || writes.contains { $0.chunks != nil }
+                let lexical = changesChunks ? try Self.lexicalMaintenance(db, analyzer: analyzer) : nil
+                for write in writes { try upsert(write, db: db, lexical: lexical, changes: &changes, touched: &touched) }
+                for externalID in deletes {
+                    try remove(externalID, db: db, lexical: lexical, changes: &changes, touched: &touched)
+                }
                 for shard in touched.sorted() {
                     try db.execute(
                         sql: "INSERT INTO shard(shard, version) VALUES (?, 1) "
@@ -58,7 +71,8 @@ extension Store {
         }
     }
 
-    private func upsert(_ write: DocumentWrite, db: Database, changes: inout ChangeSet, touched: inout Set<Int>) throws {
+    private func upsert(_ write: DocumentWrite, db: Database, lexical: (any TermAnalyzer)?, changes: inout ChangeSet,
+                        touched: inout Set<Int>) throws {
         // Cached statements: compiling each statement per document was a large share of a bulk import.
         let metadataJSON = MetadataValue.canonicalJSON(write.metadata)
         let existing = try Row.fetchOne(
@@ -72,6 +86,8 @@ extension Store {
                 let old = try Int64.fetchAll(
                     try db.cachedStatement(sql: "SELECT id FROM chunk WHERE document_id = ?"), arguments: [documentID])
                 changes.removed[oldShard, default: []].append(contentsOf: old)
+                // The old terms come from the old text: removed before the document row changes.
+                if let lexical { try Self.removeLexical(db, documentID: documentID, analyzer: lexical) }
                 try db.cachedStatement(sql: "DELETE FROM chunk WHERE document_id = ?").execute(arguments: [documentID])
                 touched.insert(oldShard)
                 changes.documentsReplaced += 1
@@ -100,12 +116,18 @@ extension Store {
             try insert.execute(arguments: [
                 documentID, ordinal, chunk.start, chunk.end, write.shard, Store.blob(chunk.vector),
             ])
-            changes.added[write.shard, default: []].append(db.lastInsertedRowID)
+            let chunkID = db.lastInsertedRowID
+            changes.added[write.shard, default: []].append(chunkID)
+            if let lexical {
+                let text = Self.chunkText(title: write.title, text: write.text, start: chunk.start, end: chunk.end)
+                try Self.writeLexical(db, chunkID: chunkID, terms: try lexical.terms(of: text))
+            }
         }
         touched.insert(write.shard)
     }
 
-    private func remove(_ externalID: String, db: Database, changes: inout ChangeSet, touched: inout Set<Int>) throws {
+    private func remove(_ externalID: String, db: Database, lexical: (any TermAnalyzer)?, changes: inout ChangeSet,
+                        touched: inout Set<Int>) throws {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT id, shard FROM document WHERE external_id = ?", arguments: [externalID])
         else { return }
@@ -113,6 +135,7 @@ extension Store {
         let shard: Int = row["shard"]
         let old = try Int64.fetchAll(db, sql: "SELECT id FROM chunk WHERE document_id = ?", arguments: [documentID])
         changes.removed[shard, default: []].append(contentsOf: old)
+        if let lexical { try Self.removeLexical(db, documentID: documentID, analyzer: lexical) }
         // Chunks and metadata entries go with the document (ON DELETE CASCADE).
         try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [documentID])
         touched.insert(shard)
@@ -120,10 +143,15 @@ extension Store {
     }
 
     /// Deletes documents by external id in one transaction; unknown ids are returned, not errors.
-    public func delete(externalIDs: [String]) throws -> (changes: ChangeSet, missing: [String]) {
+    /// `analyzer` keeps the lexical index current, as in `apply`.
+    public func delete(externalIDs: [String], analyzer: (any TermAnalyzer)? = nil) throws
+        -> (changes: ChangeSet, missing: [String])
+    {
         let found = try fingerprints(externalIDs: externalIDs)
         let missing = externalIDs.filter { found[$0] == nil }
-        let changes = try apply([], deletes: externalIDs.filter { found[$0] != nil }, dimension: 0)
+        let present = externalIDs.filter { found[$0] != nil }
+        if present.isEmpty { return (ChangeSet(), missing) }
+        let changes = try apply([], deletes: present, dimension: 0, analyzer: analyzer)
         return (changes, missing)
     }
 

@@ -44,6 +44,21 @@ extension Store {
                     );
                     """)
         }
+        migrator.registerMigration("v2-lexical") { db in
+            // The lexical index: one FTS5 row per chunk (rowid = chunk id), three term columns written by
+            // a TermAnalyzer as space-separated terms. `ascii` splits only on ASCII non-alphanumerics,
+            // which no analyzer term contains, so FTS5 never re-tokenises a term; `content=''` keeps no
+            // copy of the terms (the stored text is their source). `detail=full` (positions) because
+            // bm25() needs each term's count in a row, which FTS5 without positions recomputes from the
+            // content, and a contentless table has none: every score would be 0. The manifest's `lexical_analyzer` names the
+            // analyzer the rows were written by; absent, as after this migration on an existing
+            // collection, means "not built": the next writable open or `glossa rebuild` builds it.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE lexical USING fts5(
+                        words, bigrams, pieces, content='', tokenize='ascii', detail='full');
+                    """)
+        }
         return migrator
     }
 }

@@ -55,6 +55,9 @@ public final class Store: Sendable {
         try migrate(readOnly: false)
     }
 
+    /// Migrations a read-only open may find missing (see `migrate`).
+    static let migrationsOptionalWhenReadOnly: Set<String> = ["v2-lexical"]
+
     private func migrate(readOnly: Bool) throws {
         let migrator = Store.migrator
         try perform("checking the schema version") {
@@ -66,10 +69,15 @@ public final class Store: Sendable {
             }
         }
         if readOnly {
-            let complete = try perform("checking the schema version") {
-                try writer.read { db in try migrator.hasCompletedMigrations(db) }
+            let pending = try perform("checking the schema version") {
+                try writer.read { db in Set(migrator.migrations).subtracting(try migrator.appliedIdentifiers(db)) }
             }
-            if !complete { throw StoreError.readOnly(operation: "upgrading the schema", path: path) }
+            // A collection from before the lexical index still serves dense searches read-only: its
+            // lexical index reads as "not built" (no `lexical_analyzer` in the manifest) until a writable
+            // open or `glossa rebuild` adds it. Any other pending migration needs a writable open.
+            if !pending.isSubset(of: Self.migrationsOptionalWhenReadOnly) {
+                throw StoreError.readOnly(operation: "upgrading the schema", path: path)
+            }
             return
         }
         try perform("migrating the schema") { try migrator.migrate(writer) }

@@ -29,7 +29,7 @@ private func run(_ arguments: [String], killAfter seconds: Double? = nil) throws
 
 @Suite(.enabled(if: TestLocations.modelTestsEnabled && (binaryPresent || TestLocations.isCI)), .serialized)
 struct CrashTests {
-    @Test("kill -9 during glossa index at random moments, then rerun: verify passes, counts exact")
+    @Test("kill -9 during glossa index at random moments, then rerun: verify passes, counts exact, both sides agree")
     func killAndRerun() throws {
         try #require(binaryPresent, "build the release binary first: swift build -c release --product glossa")
         let folder = try Fixture.folder("crash")
@@ -53,8 +53,14 @@ struct CrashTests {
         }
         let final = try run(["index", collection, input] + options)
         #expect(final.status == 0, "\(final.output)")
+        // verify also checks that the lexical index holds exactly the stored chunks, with exactly the terms
+        // of their text: the lexical and dense sides survived the kills in step.
         let verify = try run(["verify", collection])
         #expect(verify.status == 0, "\(verify.output)")
+        let counts = verify.output.split(separator: "\n").first.map(String.init) ?? ""
+        let numbers = counts.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        // "240 documents, N chunks in 3 shards, N in the lexical index"
+        #expect(numbers.count == 4 && numbers[1] == numbers[3], "\(verify.output)")
         let info = try run(["info", collection, "--json"])
         let json = try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any] ?? [:]
         #expect(json["documents"] as? Int == 240, "\(info.output)")
@@ -67,6 +73,8 @@ struct CrashTests {
         // Searching still works and finds a document by its own words.
         let search = try run(["search", collection, "Document 123 about topic 4", "--json", "--k", "3"])
         #expect(search.status == 0 && search.output.contains("\"d123\""), "\(search.output)")
+        let lexical = try run(["search", collection, "T123", "--mode", "lexical", "--json", "--k", "1"])
+        #expect(lexical.status == 0 && lexical.output.contains("\"d123\""), "\(lexical.output)")
         print("crash test: \(killed) of 5 runs killed before finishing")
     }
 }

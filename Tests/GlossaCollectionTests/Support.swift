@@ -3,6 +3,7 @@
 import Foundation
 import GlossaCollection
 import GlossaCore
+import GlossaLexical
 import GlossaSearch
 import GlossaStore
 
@@ -23,6 +24,14 @@ struct BagOfWordsEncoder: CollectionEncoder {
         }
         if let s = start { ranges.append(s..<text.utf8.count) }
         return ranges
+    }
+
+    /// The real analyzer; its "pieces" are the hashed words (there is no sentencepiece model here).
+    var lexicalAnalyzer: any TermAnalyzer {
+        LexicalAnalyzer(pieceSource: "bag-of-words") { text in
+            let bytes = Array(text.utf8)
+            return try tokenRanges(text).map { Int32(truncatingIfNeeded: StableHash.fnv1a(bytes[$0]) % 100_000) }
+        }
     }
 
     func embed(_ texts: [String], kind: TextKind) throws -> [[Float]] {
@@ -83,7 +92,7 @@ enum Fixture {
         -> DocumentCollection
     {
         try DocumentCollection(folder: folder, model: (encoder.modelName, encoder.dimension), create: settings,
-                               writable: writable, backend: backend)
+                               writable: writable, backend: backend, analyzer: encoder.lexicalAnalyzer)
     }
 }
 

@@ -20,6 +20,9 @@ struct ServerErrorTests {
         Case(method: "POST", path: "/collections/docs/search", body: "{not json", status: 400, param: nil),
         Case(method: "POST", path: "/collections/docs/search", body: "[1,2]", status: 400, param: nil),
         Case(method: "POST", path: "/collections/docs/search", body: "", status: 400, param: nil),
+        Case(method: "POST", path: "/collections/docs/search", body: "null", status: 400, param: nil),
+        Case(method: "POST", path: "/v1/embeddings", body: #"{"model": "m", "input": ["\ud800"]}"#, status: 400,
+             param: nil),
         Case(method: "POST", path: "/collections/docs/search", body: #"{"query": 3}"#, status: 400, param: "query"),
         Case(method: "POST", path: "/collections/docs/search", body: #"{"query": "  "}"#, status: 400, param: "query"),
         Case(method: "POST", path: "/collections/docs/search", body: #"{"query": "x", "k": 0}"#, status: 400, param: "k"),
@@ -88,6 +91,11 @@ struct ServerErrorTests {
             #expect(Set(error?.keys.map { $0 } ?? []) == ["message", "type", "param", "code"], "\(reply.text)")
             #expect(reply.errorParam == item.param, "\(item.testDescription): param \(reply.errorParam ?? "nil")")
         }
+        let surrogate = try await server.request("POST", "/v1/embeddings",
+                                                 body: Data(#"{"model": "m", "input": ["\ud800"]}"#.utf8))
+        #expect(surrogate.errorMessage.contains("surrogate"), "\(surrogate.text)")
+        let null = try await server.request("POST", "/v1/embeddings", body: Data("null".utf8))
+        #expect(null.errorMessage == "The request body is JSON but not an object.", "\(null.text)")
         // Nothing above created a folder outside the root, nor a collection from a refused name.
         let entries = try FileManager.default.contentsOfDirectory(atPath: server.root.path)
         #expect(entries == ["docs"], "\(entries)")

@@ -41,6 +41,18 @@ struct ServerRoutesTests {
                                              json: ["query": "Was ist ein Zorkblatt?", "k": 1])
         #expect((found.json["hits"] as? [[String: Any]])?.first?["id"] as? String == "new/zork", "\(found.text)")
 
+        // Lexical and hybrid modes find the made-up word too; lexical needs no encoding.
+        for mode in ["lexical", "hybrid"] {
+            let reply = try await server.request("POST", "/collections/docs/search",
+                                                 json: ["query": "Zorkblatt", "k": 2, "mode": mode, "fusion": "rrf"])
+            #expect((reply.json["hits"] as? [[String: Any]])?.first?["id"] as? String == "new/zork", "\(mode): \(reply.text)")
+        }
+        let badMode = try await server.request("POST", "/collections/docs/search", json: ["query": "x", "mode": "fuzzy"])
+        #expect(badMode.status == 400 && badMode.errorParam == "mode")
+        let badFusion = try await server.request("POST", "/collections/docs/search",
+                                                 json: ["query": "x", "mode": "hybrid", "fusion": "convex:2"])
+        #expect(badFusion.status == 400 && badFusion.errorParam == "fusion")
+
         // Filters, a batch of queries.
         let filtered = try await server.request("POST", "/collections/docs/search",
                                                 json: ["queries": ["first person in space", "Eiffel"], "k": 5,
@@ -117,10 +129,15 @@ struct ServerRoutesTests {
             ("/collections/{name}", "get"), ("/collections", "get"), ("/collections", "post"),
             ("/v1/embeddings", "post"), ("/embeddings", "post"), ("/health", "get"), ("/ready", "get"),
             ("/info", "get"), ("/metrics", "get"), ("/openapi.json", "get"), ("/docs", "get"), ("/", "get"),
+            ("/v1/models", "get"),
         ]
         for (path, method) in routes { #expect(paths[path]?[method] != nil, "OpenAPI lacks \(method) \(path)") }
         let docs = try await server.request("GET", "/docs")
         #expect(docs.header("Content-Type")?.hasPrefix("text/html") == true && docs.text.contains("/openapi.json"))
+        let models = try await server.request("GET", "/v1/models")
+        #expect((models.json["data"] as? [[String: Any]])?.first?["id"] as? String == "multilingual-e5-small")
+        let wrongMethod = try await server.request("GET", "/v1/embeddings")
+        #expect(wrongMethod.status == 405 && wrongMethod.header("Allow") == "POST", "\(wrongMethod.text)")
         let page = try await server.request("GET", "/")
         #expect(page.text.contains(#"id="query""#) && page.text.contains(#"id="hits""#))
         #expect(try await server.terminate() == 0)

@@ -14,7 +14,10 @@ struct ConvertXquadCommand: ParsableCommand {
             of the chosen languages, deduplicated by exact text within a language; every question of every \
             chosen language is a query; its relevant documents are the sentences holding its answer \
             (answer_start inside [start, end) of a sentence break) in each chosen language. \
-            Document ids are <lang>-<n>, query ids <question id>-<lang>; both carry metadata.language.
+            Document ids are <lang>-<n>, query ids <question id>-<lang>; both carry metadata.language. \
+            With --paragraphs the folder is XQuAD's (xquad.<lang>.json) and each language becomes its own \
+            same-language set under <out>/<lang>/: its paragraphs are the corpus, its questions the queries, \
+            the paragraph a question was asked about its one relevant document.
             """
     )
 
@@ -27,6 +30,9 @@ struct ConvertXquadCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder (created if needed).")
     var out: String
 
+    @Flag(name: .long, help: "Same-language paragraph retrieval from XQuAD (xquad.<lang>.json), one set per language.")
+    var paragraphs = false
+
     func validate() throws {
         guard !parsedLanguages.isEmpty else { throw ValidationError("--languages names no language.") }
     }
@@ -36,6 +42,15 @@ struct ConvertXquadCommand: ParsableCommand {
     }
 
     func run() throws {
+        if paragraphs {
+            for language in parsedLanguages {
+                let dataset = try XquadConverter.convertParagraphs(directory: directory, language: language)
+                let folder = URL(fileURLWithPath: out).appendingPathComponent(language).path
+                try dataset.write(to: folder)
+                print("\(language): \(dataset.corpus.count) paragraphs, \(dataset.queries.count) queries; wrote \(folder)")
+            }
+            return
+        }
         let dataset = try XquadConverter.convert(directory: directory, languages: parsedLanguages)
         try dataset.write(to: out)
         let relevantCounts = dataset.qrels.values.map(\.count)

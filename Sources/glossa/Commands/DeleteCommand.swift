@@ -8,13 +8,16 @@ struct DeleteCommand: ParsableCommand {
 
     @OptionGroup var target: CollectionArgument
     @Argument(help: "Document ids.") var ids: [String]
+    @OptionGroup var model: ModelOption
 
     func validate() throws {
         guard !ids.isEmpty else { throw ValidationError("Give at least one document id.") }
     }
 
     func run() throws {
-        let collection = try DocumentCollection(folder: target.folder, model: nil, writable: true, backend: FaissBackend())
+        // The analyzer removes the documents' terms from the lexical index in the same transaction.
+        let collection = try DocumentCollection(folder: target.folder, model: nil, writable: true, backend: FaissBackend(),
+                                                analyzer: try model.analyzer(), showProgress: true)
         let (deleted, missing) = try collection.delete(externalIDs: ids)
         print("deleted \(deleted) documents")
         if !missing.isEmpty { print("not found: " + missing.joined(separator: ", ")) }

@@ -5,6 +5,7 @@ import Foundation
 import GlossaCore
 import GlossaEval
 import GlossaSearch
+import GlossaCollection
 
 /// `glossa eval <collection> --queries <queries.jsonl> --qrels <qrels.tsv> [--k 100] [--run <out.trec>] [--json]`
 struct EvalCommand: ParsableCommand {
@@ -55,6 +56,14 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress lines on standard error.")
     var quiet = false
 
+    @OptionGroup var modes: SearchModeOptions
+
+    @Option(name: .long, help: "Embedding cache folder for the query vectors (default: none, encode every run).")
+    var cache: String?
+
+    @Option(name: .long, help: "Also time N queries one at a time (encode + search, top 10) and report the median ms.")
+    var latency: Int?
+
     func validate() throws {
         guard k >= 1 else { throw ValidationError("--k must be at least 1, not \(k).") }
         if let runDepth, runDepth < 1 { throw ValidationError("--run-depth must be at least 1, not \(runDepth).") }
@@ -63,10 +72,28 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let queryRecords = try BEIRFormat.readRecords(path: queries)
         let judgments = try BEIRFormat.readQrels(path: qrels)
-        let searcher = try Searcher(collection: URL(fileURLWithPath: collection), modelFolder: ModelLocation.resolve(model))
+        let embedder = try EncoderEmbedder(modelFolder: ModelLocation.resolve(model))
+        let encoder = embedder.encoder
+        let opened = try DocumentCollection(
+            folder: URL(fileURLWithPath: collection), model: (encoder.modelName, encoder.dimension), writable: false,
+            backend: FaissBackend())
+        let searcher = Searcher(collection: opened, encoder: encoder)
+        var vectors: [[Float]]?
+        if let cache, modes.searchMode != .lexical {
+            vectors = try EmbeddingCache(folder: cache).embed(queryRecords.map(\.text), with: embedder)
+        }
         let (report, ranked) = try RetrievalRun.evaluate(
             searcher: searcher, queries: queryRecords, qrels: judgments, k: k,
-            evaluator: RetrievalEvaluator(countMissing: countMissing), runDepth: runDepth, showProgress: !quiet)
+            evaluator: RetrievalEvaluator(countMissing: countMissing), runDepth: runDepth, showProgress: !quiet,
+            mode: modes.searchMode, fusion: modes.parsedFusion, vectors: vectors)
+        var latencyMedian: Double?
+        if let latency, latency > 0 {
+            let times = try RetrievalRun.latencies(
+                searcher: searcher, queries: Array(queryRecords.prefix(latency)), mode: modes.searchMode,
+                fusion: modes.parsedFusion
+            ).sorted()
+            latencyMedian = times.isEmpty ? nil : times[times.count / 2]
+        }
         if let runFile {
             try TrecRun.write(ranked, order: queryRecords.map(\.id), tag: tag, path: runFile)
         }
@@ -75,10 +102,14 @@ struct EvalCommand: ParsableCommand {
             object["collection"] = collection
             object["k"] = k
             object["queries"] = queryRecords.count
+            object["mode"] = modes.searchMode.rawValue
+            object["fusion"] = modes.parsedFusion.description
+            if let latencyMedian { object["latencyMedianMs"] = latencyMedian }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(report.summary())
+            if let latencyMedian { print(String(format: "latency     %.2f ms median per query", latencyMedian)) }
         }
     }
 }

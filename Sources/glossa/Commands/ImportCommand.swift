@@ -23,6 +23,7 @@ struct ImportCommand: ParsableCommand {
     var indexType: String?
     @Option(name: .long, help: "Number of shards (default 1).") var shards: Int?
     @Option(name: .long, help: "Rows per transaction.") var batch: Int = 4_096
+    @OptionGroup var model: ModelOption
     @Flag(name: .long, help: "No progress lines.") var quiet = false
 
     func validate() throws {
@@ -36,7 +37,8 @@ struct ImportCommand: ParsableCommand {
             folder: target.folder, bundles: folders, settings: CollectionSettings(indexType: indexType, shardCount: shards),
             backend: FaissBackend())
         collection.progressEnabled = !quiet
-        let report = try collection.importBundles(folders, batchRows: batch)
+        // The lexical index is written with the rows, by the analyzer of the model's sentencepiece file.
+        let report = try collection.importBundles(folders, batchRows: batch, analyzer: try model.analyzer())
         print(report)
         let counts = try collection.store.counts()
         print("\(target.folder.path): \(counts.documents) documents, \(counts.chunks) chunks")

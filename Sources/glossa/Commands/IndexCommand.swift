@@ -39,7 +39,7 @@ struct IndexCommand: ParsableCommand {
             indexType: indexType, shardCount: shards, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap)
         let collection = try DocumentCollection(
             folder: target.folder, model: (encoder.modelName, encoder.dimension), create: settings, writable: true,
-            backend: FaissBackend())
+            backend: FaissBackend(), analyzer: encoder.lexicalAnalyzer, showProgress: !quiet)
         collection.progressEnabled = !quiet
         let report = try collection.ingest(
             inputs: inputs, encoder: encoder, options: IngestOptions(batchSize: batch, strict: strict))

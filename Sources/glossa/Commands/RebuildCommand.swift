@@ -1,16 +1,18 @@
 // `glossa rebuild`: every shard file from the stored vectors (no re-encoding), optionally with a
-// new index type or shard count.
+// new index type or shard count; and the lexical index from the stored text (the model's sentencepiece
+// file gives the pieces).
 import ArgumentParser
 import Foundation
 import GlossaCollection
 
 struct RebuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rebuild", abstract: "Rebuild every shard file from the stored vectors.")
+        commandName: "rebuild", abstract: "Rebuild every shard file from the stored vectors and the lexical index from the text.")
 
     @OptionGroup var target: CollectionArgument
     @Option(name: .long, help: "New index type: flat, ivf[:nlist], hnsw[:M] or a FAISS factory string.") var indexType: String?
     @Option(name: .long, help: "New number of shards.") var shards: Int?
+    @OptionGroup var model: ModelOption
     @Option(
         name: .long,
         help: "IVF: measure recall@10 on 1000 stored vectors and keep the smallest nprobe reaching this (e.g. 0.95).")
@@ -25,9 +27,11 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         let collection = try DocumentCollection(
             folder: target.folder, model: nil, writable: true, loadShards: false, backend: FaissBackend())
-        let tuning = try collection.rebuild(indexType: indexType, shardCount: shards, recallTarget: recallTarget)
+        collection.progressEnabled = true
+        let times = try collection.rebuild(indexType: indexType, shardCount: shards, analyzer: try model.analyzer())
         let info = try collection.info()
-        print("rebuilt \(info.shardChunks.count) shard(s) of \(info.indexType): \(info.chunks) chunks")
-        if let tuning { print(tuning) }
+        print("rebuilt \(info.shardChunks.count) shard(s) of \(info.indexType): \(info.chunks) chunks"
+            + String(format: " (%.3f s); lexical index (%.3f s)", times.shardSeconds, times.lexicalSeconds ?? 0))
+        if let recallTarget { print(try collection.tuneNProbe(target: recallTarget)) }
     }
 }

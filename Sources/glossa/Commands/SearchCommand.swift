@@ -13,12 +13,15 @@ struct SearchCommand: ParsableCommand {
         discussion: """
             Documents score as their best chunk. --filter key=value (repeatable) keeps documents whose \
             metadata has that value (all filters must match; nested keys use dots, arrays match any \
-            element). With --queries, prints one JSON line per query: {"query_id","query","hits"}.
+            element). --mode lexical searches the lexical index (bm25 over words, CJK bigrams and the \
+            encoder's sentencepiece pieces, any term matching), --mode hybrid fuses the top 100 documents of \
+            both sides (--fusion convex:0.5 by default, or rrf). With --queries, prints one JSON line per query: {"query_id","query","hits"}.
             """)
 
     @OptionGroup var target: CollectionArgument
     @Argument(help: "The query text.") var query: String?
     @OptionGroup var model: ModelOption
+    @OptionGroup var modes: SearchModeOptions
     @Option(name: .long, help: "Number of documents to return.") var k: Int = 10
     @Option(name: .long, help: "Metadata filter key=value (repeatable).") var filter: [String] = []
     @Option(name: .long, help: "IVF: lists visited per query.") var nprobe: Int?
@@ -41,7 +44,8 @@ struct SearchCommand: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         if let queries {
             let list = try Query.read(path: queries)
-            let results = try searcher.search(queries: list, k: k, filters: filters, parameters: parameters)
+            let results = try searcher.search(queries: list, k: k, filters: filters, parameters: parameters,
+                                              mode: modes.searchMode, fusion: modes.parsedFusion)
             for (query, hits) in zip(list, results) {
                 let line = try encoder.encode(BatchLine(query_id: query.id, query: query.text, hits: hits))
                 print(String(decoding: line, as: UTF8.self))
@@ -49,7 +53,8 @@ struct SearchCommand: ParsableCommand {
             return
         }
         let text = query ?? ""
-        let hits = try searcher.search(text, k: k, filters: filters, parameters: parameters)
+        let hits = try searcher.search(text, k: k, filters: filters, parameters: parameters, mode: modes.searchMode,
+                                       fusion: modes.parsedFusion)
         if json {
             print(String(decoding: try encoder.encode(Output(query: text, hits: hits)), as: UTF8.self))
             return

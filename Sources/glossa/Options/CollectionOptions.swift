@@ -2,6 +2,10 @@
 import ArgumentParser
 import Foundation
 import GlossaCore
+import GlossaSearch
+import GlossaLexical
+import GlossaModel
+import GlossaTokenizer
 
 /// The collection argument: a bare name means `Indexes/<name>`; anything with a `/` is a folder path.
 struct CollectionArgument: ParsableArguments {
@@ -29,4 +33,29 @@ struct ModelOption: ParsableArguments {
     var model: String?
 
     var folder: String { ModelLocation.resolve(model) }
+
+    /// The lexical analyzer over this model's sentencepiece file, without loading the encoder (rebuild,
+    /// verify and delete need the pieces, not the forward pass); the same analyzer the encoder gives.
+    func analyzer() throws -> LexicalAnalyzer {
+        let modelFolder = try ModelFolder(path: folder)
+        return LexicalAnalyzer(tokenizer: try Tokenizer(modelPath: modelFolder.tokenizerModelPath))
+    }
+}
+
+/// `--mode` and `--fusion`, shared by `search` and `eval`.
+struct SearchModeOptions: ParsableArguments {
+    @Option(name: .long, help: "dense (mE5 vectors), lexical (the FTS5 index) or hybrid (both, fused).")
+    var mode: String = "dense"
+    @Option(name: .long, help: "Hybrid fusion: rrf, rrf:K, convex or convex:ALPHA (ALPHA weights dense).")
+    var fusion: String = "convex:0.5"
+
+    var searchMode: SearchMode { SearchMode(rawValue: mode) ?? .dense }
+    var parsedFusion: Fusion { (try? Fusion(parsing: fusion)) ?? .standard }
+
+    func validate() throws {
+        guard SearchMode(rawValue: mode) != nil else {
+            throw ValidationError("--mode must be dense, lexical or hybrid, not '\(mode)'.")
+        }
+        do { _ = try Fusion(parsing: fusion) } catch { throw ValidationError("\(error)") }
+    }
 }
