@@ -82,8 +82,11 @@ for n in "${SIZES[@]}"; do
     emit glossa import "$n" import_wall_s "$wall"
     emit glossa import "$n" import_peak_rss_mb "$(( rss / 1024 ))"
     nlist=$(( n / 39 )); auto=$("$PY" -c "print(round(4 * $n ** 0.5))"); (( auto < nlist )) && nlist=$auto
-    nprobe=$(( nlist / 12 )); (( nprobe < 8 )) && nprobe=8; (( nprobe > nlist )) && nprobe=$nlist
     for type in "${TYPES[@]}"; do
+        # Glossa's default nprobe (faiss_shim.cpp default_nprobe): nlist/12 for full vectors, nlist/8 for
+        # SQ8/PQ codes; pip searches with the same.
+        div=12; [[ "$type" == ivf-sq8 || "$type" == ivf-pq ]] && div=8
+        nprobe=$(( nlist / div )); (( nprobe < 8 )) && nprobe=8; (( nprobe > nlist )) && nprobe=$nlist
         read -r rss wall < <(timed "$dir/rebuild-$type.out" "$GLOSSA" rebuild "$collection" --index-type "$type")
         emit glossa "$type" "$n" build_s "$wall"
         emit glossa "$type" "$n" build_peak_rss_mb "$(( rss / 1024 ))"
