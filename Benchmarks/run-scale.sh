@@ -87,6 +87,7 @@ for n in "${SIZES[@]}"; do
         # SQ8/PQ codes; pip searches with the same.
         div=12; [[ "$type" == ivf-sq8 || "$type" == ivf-pq ]] && div=8
         nprobe=$(( nlist / div )); (( nprobe < 8 )) && nprobe=8; (( nprobe > nlist )) && nprobe=$nlist
+        note "   $type n=$n load $(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%H:%M:%S)"
         read -r rss wall < <(timed "$dir/rebuild-$type.out" "$GLOSSA" rebuild "$collection" --index-type "$type")
         emit glossa "$type" "$n" build_s "$wall"
         emit glossa "$type" "$n" build_peak_rss_mb "$(( rss / 1024 ))"

@@ -118,8 +118,9 @@ public enum IndexSpec: Sendable, Hashable, CustomStringConvertible, LosslessStri
     /// candidates, which the collection re-scores exactly from the stored float32 vectors. Exact-score
     /// indexes need k + 8 (rounding near the k-th score); SQ8's ~0.4 % score error needs a little more; PQ's
     /// coarse scores need a deep list: on 100k real-neighbourhood mE5 vectors (Benchmarks/run-scale.sh) PQ48
-    /// re-scored from 10·k candidates reached recall@10 0.869, from 30·k 0.949, from 50·k 0.971 (nprobe
-    /// nlist/8, where plain IVF gets 0.98), so 50·k. Re-scoring reads each candidate's vector from SQLite.
+    /// re-scored from 10·k candidates reached recall@10 0.869, from 30·k 0.949, from 60·k 0.966 (nprobe
+    /// nlist/12, where plain IVF gets 0.974), and from 50·k 0.971 at nlist/8 (SQ8/PQ's default nprobe), so
+    /// 50·k. Re-scoring reads each candidate's vector from SQLite: the deeper list costs PQ's latency.
     public func candidateCount(k: Int) -> Int {
         switch self {
         case .flat, .ivf, .hnsw: return k + 8
