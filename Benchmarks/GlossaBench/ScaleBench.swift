@@ -38,7 +38,8 @@ enum ScaleBench {
         let d = try int("d", 384), nq = try int("nq", 1000), k = try int("k", 10), runs = try int("runs", 3)
         let latencyCount = try int("latency-count", 200), n = try int("n")
         // Optional sweeps: --nprobe and --candidates (per-shard depth before exact re-scoring) override the defaults.
-        let search = SearchOptions(nprobe: options["nprobe"].flatMap(Int.init), candidates: options["candidates"].flatMap(Int.init))
+        let search = SearchOptions(
+            nprobe: options["nprobe"].flatMap(Int.init), candidates: options["candidates"].flatMap(Int.init))
         let queries = try floats(queriesPath, count: nq * d)
         let truth = try int64s(truthPath, count: nq * k)
         let collection = try DocumentCollection(

@@ -24,8 +24,9 @@ extension DocumentCollection {
         for (source, document) in documents.enumerated() {
             let hash = StableHash.contentHash(title: document.title, text: document.text)
             let shard = StableHash.shard(of: document.id, shardCount: manifest.shardCount)
-            let write = DocumentWrite(externalID: document.id, title: document.title, text: document.text,
-                                      metadata: document.metadata, contentHash: hash, shard: shard, chunks: nil)
+            let write = DocumentWrite(
+                externalID: document.id, title: document.title, text: document.text, metadata: document.metadata,
+                contentHash: hash, shard: shard, chunks: nil)
             if let old = existing[document.id], old.contentHash == hash {
                 if old.metadataJSON == MetadataValue.canonicalJSON(document.metadata) {
                     plan.unchanged += 1
