@@ -13,7 +13,9 @@
 # 1,000 queries, p50/p99 of single queries, recall@10 against exact, index bytes in memory), and the pip
 # faiss-cpu peer on the same vectors with the same nlist/nprobe (raw index, no re-scoring).
 # Environment: RUNS (3), THREADS (2), VENV (Benchmarks/.venv, else Benchmarks/.venv-faiss), SKIP_BUILD=1,
-# TYPES ("flat ivf ivf-sq8 ivf-pq"). Records the CPU and the load average before and after each size.
+# TYPES ("flat ivf ivf-sq8 ivf-pq"), PEER_TYPES (the types pip also runs; default TYPES), NQ (queries, 1000),
+# LATENCY (single queries timed per run, 200), REUSE=1 (keep an imported collection instead of importing
+# again: for finishing a size's remaining types). Records the CPU and the load average before each step.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,6 +23,9 @@ if (( $# )); then SIZES=("$@"); else SIZES=(10000 100000 1000000); fi
 RUNS="${RUNS:-3}"
 THREADS="${THREADS:-2}"
 TYPES=(${TYPES:-flat ivf ivf-sq8 ivf-pq})
+PEER_TYPES=" ${PEER_TYPES-${TYPES[*]}} "
+NQ="${NQ:-1000}"
+LATENCY="${LATENCY:-200}"
 VENV="${VENV:-Benchmarks/.venv}"
 [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c "import faiss, numpy" 2>/dev/null || VENV=Benchmarks/.venv-faiss
 PY="$VENV/bin/python"
@@ -74,24 +79,31 @@ for n in "${SIZES[@]}"; do
     bundle="$dir/bundle"
     [[ -f "$dir/truth.i64" ]] || "$PY" Benchmarks/scale/faiss_scale.py truth --bundle "$bundle" --queries "$DATA/queries.npy" --out "$dir/truth"
     collection="$dir/collection"
-    rm -rf "$collection"
     note "== n=$n load $(cut -d' ' -f1-3 /proc/loadavg)"
-    read -r rss wall < <(timed "$dir/import.out" "$GLOSSA" import "$collection" "$bundle" --quiet)
-    rate=$(grep -o '[0-9]* rows/s' "$dir/import.out" | cut -d' ' -f1)
-    emit glossa import "$n" import_rows_per_s "$rate"
-    emit glossa import "$n" import_wall_s "$wall"
-    emit glossa import "$n" import_peak_rss_mb "$(( rss / 1024 ))"
+    if [[ "${REUSE:-0}" != 1 || ! -f "$collection/collection.sqlite" ]]; then
+        rm -rf "$collection"
+        read -r rss wall < <(timed "$dir/import.out" "$GLOSSA" import "$collection" "$bundle" --quiet)
+        rate=$(grep -o '[0-9]* rows/s' "$dir/import.out" | cut -d' ' -f1)
+        emit glossa import "$n" import_rows_per_s "$rate"
+        emit glossa import "$n" import_wall_s "$wall"
+        emit glossa import "$n" import_peak_rss_mb "$(( rss / 1024 ))"
+    fi
     nlist=$(( n / 39 )); auto=$("$PY" -c "print(round(4 * $n ** 0.5))"); (( auto < nlist )) && nlist=$auto
-    nprobe=$(( nlist / 12 )); (( nprobe < 8 )) && nprobe=8; (( nprobe > nlist )) && nprobe=$nlist
     for type in "${TYPES[@]}"; do
+        # Glossa's default nprobe (faiss_shim.cpp default_nprobe): nlist/12 for full vectors, nlist/8 for
+        # SQ8/PQ codes; pip searches with the same.
+        div=12; [[ "$type" == ivf-sq8 || "$type" == ivf-pq ]] && div=8
+        nprobe=$(( nlist / div )); (( nprobe < 8 )) && nprobe=8; (( nprobe > nlist )) && nprobe=$nlist
+        note "   $type n=$n load $(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%H:%M:%S)"
         read -r rss wall < <(timed "$dir/rebuild-$type.out" "$GLOSSA" rebuild "$collection" --index-type "$type")
         emit glossa "$type" "$n" build_s "$wall"
         emit glossa "$type" "$n" build_peak_rss_mb "$(( rss / 1024 ))"
         "$BENCH" scale --collection "$collection" --queries "$dir/truth.f32" --truth "$dir/truth.i64" --label "$type" \
-            --n "$n" --runs "$RUNS" | tee -a "$RAW"
+            --n "$n" --runs "$RUNS" --nq "$NQ" --latency-count "$LATENCY" | tee -a "$RAW"
+        [[ "$PEER_TYPES" == *" $type "* ]] || continue
         OPENBLAS_CORETYPE="$PEER_CORETYPE" "$PY" Benchmarks/scale/faiss_scale.py run --bundle "$bundle" \
             --queries "$DATA/queries.npy" --truth "$dir/truth.i64" --index "$type" --nlist "$nlist" --nprobe "$nprobe" \
-            --runs "$RUNS" --threads "$THREADS" | tee -a "$RAW"
+            --runs "$RUNS" --threads "$THREADS" --nq "$NQ" --latency-count "$LATENCY" | tee -a "$RAW"
     done
     emit glossa db "$n" db_mb "$(du -sm "$collection/collection.sqlite" | cut -f1)"
     note "   n=$n done, load $(cut -d' ' -f1-3 /proc/loadavg)"

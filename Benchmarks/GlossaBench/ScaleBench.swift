@@ -7,7 +7,7 @@ import Foundation
 import GlossaCollection
 
 /// `GlossaBench scale --collection DIR --queries Q.f32 --nq NQ --d D --truth T.i64 --label L --n N
-/// [--k 10] [--runs 3] [--latency-count 200]`
+/// [--k 10] [--runs 3] [--latency-count 200] [--nprobe P] [--candidates C]`
 enum ScaleBench {
     static func main(_ arguments: [String]) -> Never {
         do {
@@ -37,6 +37,9 @@ enum ScaleBench {
         else { throw Failure(description: "--collection, --queries, --truth and --label are required") }
         let d = try int("d", 384), nq = try int("nq", 1000), k = try int("k", 10), runs = try int("runs", 3)
         let latencyCount = try int("latency-count", 200), n = try int("n")
+        // Optional sweeps: --nprobe and --candidates (per-shard depth before exact re-scoring) override the defaults.
+        let search = SearchOptions(
+            nprobe: options["nprobe"].flatMap(Int.init), candidates: options["candidates"].flatMap(Int.init))
         let queries = try floats(queriesPath, count: nq * d)
         let truth = try int64s(truthPath, count: nq * k)
         let collection = try DocumentCollection(
@@ -48,11 +51,11 @@ enum ScaleBench {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         // Warm-up: pages the index and the SQLite vectors in.
-        var results = try collection.searchChunks(queries, k: k)
+        var results = try collection.searchChunks(queries, k: k, options: search)
         var qps: [Double] = []
         for _ in 0..<runs {
             let start = Date()
-            results = try collection.searchChunks(queries, k: k)
+            results = try collection.searchChunks(queries, k: k, options: search)
             qps.append(Double(nq) / Date().timeIntervalSince(start))
         }
         emit("batch_qps", qps)
@@ -67,7 +70,7 @@ enum ScaleBench {
             var times: [Double] = []
             for q in 0..<min(latencyCount, nq) {
                 let start = Date()
-                _ = try collection.searchChunks(Array(queries[q * d..<(q + 1) * d]), k: k)
+                _ = try collection.searchChunks(Array(queries[q * d..<(q + 1) * d]), k: k, options: search)
                 times.append(Date().timeIntervalSince(start) * 1000)
             }
             times.sort()

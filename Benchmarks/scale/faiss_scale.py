@@ -5,7 +5,7 @@
       exact top-k row numbers of every query over the bundle's vectors (numpy, float32 sgemm in blocks);
       writes T.i64 (nq x k int64) and T.f32 (the queries, raw float32) for GlossaBench.
   faiss_scale.py run --bundle B --queries Q.npy --truth T.i64 --index flat|ivf|ivf-sq8|ivf-pq --nlist L
-      --nprobe P [--k 10] [--runs 3] [--threads 2] [--latency-count 200]
+      --nprobe P [--k 10] [--runs 3] [--threads 2] [--latency-count 200] [--nq 1000]
       builds the same index kind as Glossa (IVF{L},Flat / SQ8 / PQ{d/8}x8, trained on a strided sample of
       max(65536, 39 L) vectors as Glossa's rebuild does) and prints JSON lines like GlossaBench scale:
       build_s, batch_qps, latency_p50_ms, latency_p99_ms, recall_at_10, index_memory_mb, peak_rss_mb.
@@ -51,6 +51,8 @@ def run(args):
     base = np.load(os.path.join(args.bundle, "vectors.f32.npy"))
     q = np.load(args.queries).astype(np.float32)
     expected = np.fromfile(args.truth, dtype="<i8").reshape(len(q), args.k)
+    # --nq: the first NQ queries only (slow index types at 1M).
+    q, expected = q[:args.nq], expected[:args.nq]
     n, d = base.shape
     args.n = n
     start = time.perf_counter()
@@ -114,6 +116,7 @@ def main():
     r.add_argument("--runs", type=int, default=3)
     r.add_argument("--threads", type=int, default=2)
     r.add_argument("--latency-count", type=int, default=200)
+    r.add_argument("--nq", type=int, default=1000)
     args = parser.parse_args()
     truth(args) if args.command == "truth" else run(args)
 

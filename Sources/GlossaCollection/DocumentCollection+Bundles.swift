@@ -81,16 +81,19 @@ extension DocumentCollection {
             batch.removeAll(keepingCapacity: true)
             batchRowCount = 0
         }
-        for reader in readers {
-            try reader.forEachDocument { document in
-                batch.append(document)
-                batchRowCount += document.spans.count
-                report.rows += document.spans.count
-                report.documents += 1
-                if batchRowCount >= batchRows { try storeBatch() }
+        // One bulk session: commits without fsync (WAL, synchronous NORMAL), still kill -9 safe.
+        try store.withBulkWrites {
+            for reader in readers {
+                try reader.forEachDocument { document in
+                    batch.append(document)
+                    batchRowCount += document.spans.count
+                    report.rows += document.spans.count
+                    report.documents += 1
+                    if batchRowCount >= batchRows { try storeBatch() }
+                }
+                try storeBatch()
+                report.bundles += 1
             }
-            try storeBatch()
-            report.bundles += 1
         }
         progress.finish()
         report.storeSeconds = Date().timeIntervalSince(clock)
@@ -119,29 +122,18 @@ extension DocumentCollection {
     private func storeImported(_ documents: [BundleDocument], analyzer: (any TermAnalyzer)?, report: inout ImportReport)
         throws -> ChangeSet
     {
-        let existing = try store.fingerprints(externalIDs: documents.map(\.id))
+        var plan = try planWrites(documents.map { ($0.id, $0.title, $0.text, $0.metadata) })
+        report.unchanged += plan.unchanged
         let dimension = manifest.dimension
-        var writes: [DocumentWrite] = []
-        writes.reserveCapacity(documents.count)
-        for document in documents {
-            let hash = StableHash.contentHash(title: document.title, text: document.text)
-            let shard = StableHash.shard(of: document.id, shardCount: manifest.shardCount)
-            var write = DocumentWrite(externalID: document.id, title: document.title, text: document.text,
-                                      metadata: document.metadata, contentHash: hash, shard: shard, chunks: nil)
-            if let old = existing[document.id], old.contentHash == hash {
-                if old.metadataJSON == MetadataValue.canonicalJSON(document.metadata) {
-                    report.unchanged += 1
-                    continue
-                }
-                writes.append(write)
-                continue
-            }
-            write.chunks = document.spans.enumerated().map { chunk, span in
+        for item in plan.needChunks {
+            let document = documents[item.source]
+            plan.writes[item.write].chunks = document.spans.enumerated().map { chunk, span in
                 NewChunk(start: span.lowerBound, end: span.upperBound,
                          vector: Array(document.vectors[chunk * dimension..<(chunk + 1) * dimension]))
             }
-            writes.append(write)
         }
+        var writes = plan.writes
+        if let analyzer { try Self.analyseChunks(&writes, analyzer: analyzer) }
         guard !writes.isEmpty else { return ChangeSet() }
         let changes = try store.apply(writes, dimension: dimension, analyzer: analyzer)
         report.inserted += changes.documentsInserted

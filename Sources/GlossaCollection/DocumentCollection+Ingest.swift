@@ -134,30 +134,14 @@ extension DocumentCollection {
         let analyzer = encoder.lexicalAnalyzer
         try ensureLexicalIndex(analyzer)
         writeAnalyzer = analyzer
-        let existing = try store.fingerprints(externalIDs: batch.map(\.id))
-        var writes: [DocumentWrite] = []
-        var toEmbed: [(write: Int, document: InputDocument)] = []
-        for document in batch {
-            let hash = StableHash.contentHash(title: document.title, text: document.text)
-            let shard = StableHash.shard(of: document.id, shardCount: manifest.shardCount)
-            let write = DocumentWrite(externalID: document.id, title: document.title, text: document.text,
-                                      metadata: document.metadata, contentHash: hash, shard: shard, chunks: nil)
-            if let old = existing[document.id], old.contentHash == hash {
-                if old.metadataJSON == MetadataValue.canonicalJSON(document.metadata) {
-                    report.unchanged += 1
-                    continue
-                }
-                writes.append(write)
-                continue
-            }
-            toEmbed.append((writes.count, document))
-            writes.append(write)
-        }
-        let chunks = try Self.embedChunks(toEmbed.map(\.document), encoder: encoder, chunker: chunker)
-        for (item, documentChunks) in zip(toEmbed, chunks) {
-            writes[item.write].chunks = documentChunks
+        var plan = try planWrites(batch.map { ($0.id, $0.title, $0.text, $0.metadata) })
+        report.unchanged += plan.unchanged
+        let chunks = try Self.embedChunks(plan.needChunks.map { batch[$0.source] }, encoder: encoder, chunker: chunker)
+        for (item, documentChunks) in zip(plan.needChunks, chunks) {
+            plan.writes[item.write].chunks = documentChunks
             report.chunksEmbedded += documentChunks.count
         }
+        let writes = plan.writes
         guard !writes.isEmpty else { return ChangeSet() }
         let changes = try store.apply(writes, dimension: manifest.dimension, analyzer: analyzer)
         report.inserted += changes.documentsInserted

@@ -223,8 +223,11 @@ extension DocumentCollection {
             return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
         }
         let database = store.diskBytes()
-        // Loaded one at a time and dropped again: only current, readable files count.
+        // The loaded indexes when there are (a server's collection: no file is read per request); otherwise
+        // each current file is loaded once and dropped again. `try?`: an unreadable shard just has no figure.
+        let loaded = shardLock.reading { shards }
         let memory = states.map { state -> Int64? in
+            if loaded.count == states.count { return (try? loaded[state.shard].memoryBytes()) ?? nil }
             guard state.isCurrent, let index = try? backend.read(path: shardPath(state.shard)) else { return nil }
             return (try? index.memoryBytes()) ?? nil
         }

@@ -32,7 +32,7 @@ extension DocumentCollection {
         precondition(queries.count % dimension == 0, "queries must be n * \(dimension) floats")
         let queryCount = queries.count / dimension
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
-        let fetch = backend.candidateCount(indexType: manifest.indexType, k: k)
+        let fetch = max(k, options.candidates ?? backend.candidateCount(indexType: manifest.indexType, k: k))
         // The nprobe `rebuild --recall-target` chose, unless the caller gives one.
         let options = SearchOptions(nprobe: options.nprobe ?? manifest.nprobe, efSearch: options.efSearch)
         // Held while the indexes are searched: a writer changes an index only under the exclusive lock.

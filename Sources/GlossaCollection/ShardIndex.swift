@@ -8,10 +8,14 @@ public struct SearchOptions: Sendable, Equatable {
     public var nprobe: Int?
     /// HNSW: candidate list size.
     public var efSearch: Int?
+    /// Candidates each shard returns for exact re-scoring; nil: the index type's own depth
+    /// (IndexSpec.candidateCount). For measuring the recall/cost trade-off of compressed indexes.
+    public var candidates: Int?
 
-    public init(nprobe: Int? = nil, efSearch: Int? = nil) {
+    public init(nprobe: Int? = nil, efSearch: Int? = nil, candidates: Int? = nil) {
         self.nprobe = nprobe
         self.efSearch = efSearch
+        self.candidates = candidates
     }
 }
 

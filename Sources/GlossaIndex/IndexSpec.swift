@@ -117,15 +117,19 @@ public enum IndexSpec: Sendable, Hashable, CustomStringConvertible, LosslessStri
     /// Candidates to ask each shard for when `k` results are wanted: the index's own scores only choose
     /// candidates, which the collection re-scores exactly from the stored float32 vectors. Exact-score
     /// indexes need k + 8 (rounding near the k-th score); SQ8's ~0.4 % score error needs a little more; PQ's
-    /// coarse scores need a deep list (at 1M vectors, 10·k lifted recall@10 after re-scoring to the IVF's own).
+    /// coarse scores need a deep list, deeper as the collection grows denser: on real-neighbourhood mE5
+    /// vectors (Benchmarks/run-scale.sh) PQ48 re-scored from 10·k candidates reached recall@10 0.869 at 100k,
+    /// from 50·k 0.971 at 100k but 0.940 at 1M, from 100·k 0.976 at 1M (nprobe nlist/8, SQ8/PQ's default;
+    /// Benchmarks/results/scale.md), so 100·k. Re-scoring reads each candidate's vector from SQLite: the deep
+    /// list is what PQ's latency is made of (p50 19 ms at 50·k, 60 ms at 100·k, 1M, load ~10).
     public func candidateCount(k: Int) -> Int {
         switch self {
         case .flat, .ivf, .hnsw: return k + 8
         case .ivfSQ8: return max(k + 8, 2 * k)
-        case .ivfPQ: return max(k + 8, 10 * k)
+        case .ivfPQ: return max(k + 8, 100 * k)
         case .factory(let string):
             let upper = string.uppercased()
-            if upper.contains("PQ") { return max(k + 8, 10 * k) }
+            if upper.contains("PQ") { return max(k + 8, 100 * k) }
             if upper.contains("SQ") { return max(k + 8, 2 * k) }
             return k + 8
         }

@@ -1,5 +1,6 @@
 // Value types that cross the GlossaStore boundary. No GRDB type appears here (STYLE.md rule 2):
 // GlossaCollection and GlossaSearch see plain structs.
+public import GlossaCore
 
 /// The settings a collection was created with; stored as key/value rows in the `manifest` table.
 public struct Manifest: Sendable, Equatable {
@@ -55,11 +56,15 @@ public struct NewChunk: Sendable {
     public var end: Int
     /// The embedding, `dimension` floats, L2-normalised by the encoder.
     public var vector: [Float]
+    /// The chunk's lexical terms when the caller analysed its text already (off the writer thread, as a
+    /// bulk import does); they must come from the analyzer given to `Store.apply`. nil: analysed there.
+    public var terms: LexicalTerms?
 
-    public init(start: Int, end: Int, vector: [Float]) {
+    public init(start: Int, end: Int, vector: [Float], terms: LexicalTerms? = nil) {
         self.start = start
         self.end = end
         self.vector = vector
+        self.terms = terms
     }
 }
 

@@ -119,8 +119,8 @@ extension Store {
             let chunkID = db.lastInsertedRowID
             changes.added[write.shard, default: []].append(chunkID)
             if let lexical {
-                let text = Self.chunkText(title: write.title, text: write.text, start: chunk.start, end: chunk.end)
-                try Self.writeLexical(db, chunkID: chunkID, terms: try lexical.terms(of: text))
+                let text = { Self.chunkText(title: write.title, text: write.text, start: chunk.start, end: chunk.end) }
+                try Self.writeLexical(db, chunkID: chunkID, terms: try chunk.terms ?? lexical.terms(of: text()))
             }
         }
         touched.insert(write.shard)

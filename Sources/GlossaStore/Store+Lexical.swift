@@ -71,7 +71,8 @@ extension Store {
     }
 
     /// The text a chunk's terms are made of: what was embedded, "title body" when there is a title.
-    static func chunkText(title: String?, text: String, start: Int, end: Int) -> String {
+    /// Public so that a caller analysing chunks off the writer thread (`NewChunk.terms`) uses the same text.
+    public static func chunkText(title: String?, text: String, start: Int, end: Int) -> String {
         let utf8 = Array(text.utf8)
         let span = max(0, min(start, utf8.count))..<max(0, min(end, utf8.count))
         let body = String(decoding: utf8[span], as: UTF8.self)

@@ -109,8 +109,10 @@ private func recall(_ found: [[ChunkScore]], _ truth: [[ChunkScore]], owners: [I
         let info = try compressed.info()
         let flatInfo = try flat.info()
         let ratio = Double(try #require(flatInfo.shardMemoryBytes[0])) / Double(try #require(info.shardMemoryBytes[0]))
-        // At 32 dimensions the 8-byte id of every vector bounds PQ's ratio near 8.5 (flat: 128 + 8 bytes; PQ: codes
-        // + 8); the 1/10 is at 384 dimensions, where the scale benchmark measures it (Benchmarks/results/scale.md).
+        // At 8,000 32-d vectors two things hold PQ's ratio near 1/9 here: the 8-byte id of every vector (flat:
+        // 128 + 8 bytes; PQ: 4 code bytes + 8) and the fixed part (4 codebooks of 256 centroids, 205 IVF
+        // centroids: 58 KB). The 1/10 is per vector at 64-d in IVFScanTests and at 384-d in the scale
+        // benchmark (Benchmarks/results/scale.md), so 1/8 is the bar this size can reach.
         #expect(ratio >= (indexType == "ivf-sq8" ? 3.5 : 8), "\(indexType) holds 1/\(ratio) of flat's memory")
     }
 
