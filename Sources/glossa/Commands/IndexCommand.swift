@@ -20,6 +20,7 @@ struct IndexCommand: ParsableCommand {
     @OptionGroup var target: CollectionArgument
     @Argument(help: "Input files or folders.") var inputs: [String]
     @OptionGroup var model: ModelOption
+    @OptionGroup var precision: PrecisionOption
     @Option(name: .long, help: "flat (default), ivf[:nlist], hnsw[:M] or a FAISS factory string.") var indexType: String?
     @Option(name: .long, help: "Number of shards (default 1).") var shards: Int?
     @Option(name: .long, help: "Tokens per chunk (default 512).") var chunkTokens: Int?
@@ -34,9 +35,10 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
-        let encoder = try Encoder(modelFolder: model.folder)
+        let encoder = try Encoder(modelFolder: model.folder, precision: precision.value)
         let settings = CollectionSettings(
-            indexType: indexType, shardCount: shards, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap)
+            indexType: indexType, shardCount: shards, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap,
+            precision: encoder.precision.rawValue)
         let collection = try DocumentCollection(
             folder: target.folder, model: (encoder.modelName, encoder.dimension), create: settings, writable: true,
             backend: FaissBackend(), analyzer: encoder.lexicalAnalyzer, showProgress: !quiet)

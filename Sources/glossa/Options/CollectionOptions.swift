@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import GlossaCore
+import GlossaEncoder
 import GlossaSearch
 import GlossaLexical
 import GlossaModel
@@ -39,6 +40,21 @@ struct ModelOption: ParsableArguments {
     func analyzer() throws -> LexicalAnalyzer {
         let modelFolder = try ModelFolder(path: folder)
         return LexicalAnalyzer(tokenizer: try Tokenizer(modelPath: modelFolder.tokenizerModelPath))
+    }
+}
+
+/// `--precision fp32|int8`, shared by the commands that encode (embed, index, search, serve).
+struct PrecisionOption: ParsableArguments {
+    @Option(name: .long, help: "Encoder arithmetic: fp32 (default, the reference) or int8 (faster; cosine ≥ 0.9995 to fp32).")
+    var precision: String = "fp32"
+
+    /// The parsed value (validated first, so the fallback is never taken on user input).
+    var value: Precision { Precision(rawValue: precision) ?? .fp32 }
+
+    func validate() throws {
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be fp32 or int8, not '\(precision)'.")
+        }
     }
 }
 
