@@ -13,17 +13,26 @@
 /// Where the 16 scales of block b of row tile `tile` start.
 #define Q8_SCALE_OFFSET(tile, b, nb) (((size_t)(tile) * (size_t)(nb) + (size_t)(b)) * GLOSSA_Q8_TILE)
 
-/// The AVX512-VNNI product (int8_vnni.c); same contract as glossa_q8_gemm, n0 a multiple of 16.
-void glossa_q8_gemm_vnni(
-    const int8_t* xq,
-    const float* xs,
-    const int32_t* xc,
-    int t,
-    int k,
-    const uint8_t* packed,
-    const float* packed_scales,
-    int n0,
-    int n1,
-    const float* bias,
-    float* out,
-    int ldo);
+/// One product's operands, as glossa_q8_gemm received them (kp = k rounded up to 32, nb = kp / 32), for either
+/// kernel: out[r, j] for r < t, j in [n0, n1), n0 a multiple of 16.
+typedef struct {
+    const int8_t* xq;
+    const float* xs;
+    const int32_t* xc;
+    int t;
+    int kp;
+    int nb;
+    const uint8_t* packed;
+    const float* scales;
+    int n0;
+    int n1;
+    const float* bias;
+    float* out;
+    int ldo;
+} q8_product;
+
+/// The AVX512-VNNI product (int8_vnni.c).
+void glossa_q8_gemm_vnni(const q8_product* p);
+
+/// Row r of the product's output.
+static inline float* out_row(const q8_product* p, int r) { return p->out + (size_t)r * p->ldo; }

@@ -106,30 +106,16 @@ static float dot_portable(const int8_t* xq, const float* xs, const int32_t* xc, 
     return acc;
 }
 
-static void gemm_portable(
-    const int8_t* xq,
-    const float* xs,
-    const int32_t* xc,
-    int t,
-    int k,
-    const uint8_t* packed,
-    const float* packed_scales,
-    int n0,
-    int n1,
-    const float* bias,
-    float* out,
-    int ldo) {
-    const int kp = round_up(k, GLOSSA_Q8_BLOCK);
-    const int nb = kp / GLOSSA_Q8_BLOCK;
-    for (int r = 0; r < t; r++) {
-        for (int j = n0; j < n1; j++) {
+static void gemm_portable(const q8_product* p) {
+    for (int r = 0; r < p->t; r++) {
+        for (int j = p->n0; j < p->n1; j++) {
             const int tile = j / GLOSSA_Q8_TILE;
             const float acc = dot_portable(
-                xq + (size_t)r * kp, xs + (size_t)r * nb, xc + (size_t)r * nb, nb,
-                packed + Q8_BLOCK_OFFSET(tile, 0, nb), packed_scales + Q8_SCALE_OFFSET(tile, 0, nb),
+                p->xq + (size_t)r * p->kp, p->xs + (size_t)r * p->nb, p->xc + (size_t)r * p->nb, p->nb,
+                p->packed + Q8_BLOCK_OFFSET(tile, 0, p->nb), p->scales + Q8_SCALE_OFFSET(tile, 0, p->nb),
                 j % GLOSSA_Q8_TILE);
             // Adding 0 when there is no bias keeps the VNNI kernel's (vector add of a zero bias) result.
-            out[(size_t)r * ldo + j] = acc + (bias ? bias[j] : 0.0f);
+            out_row(p, r)[j] = acc + (p->bias ? p->bias[j] : 0.0f);
         }
     }
 }
@@ -149,11 +135,14 @@ void glossa_q8_gemm(
     float* out,
     int ldo,
     int use_vnni) {
-    if (n1 > n) n1 = n;
-    if (t <= 0 || n0 >= n1) return;
+    const int kp = round_up(k, GLOSSA_Q8_BLOCK);
+    const q8_product product = {
+        xq, xs, xc, t, kp, kp / GLOSSA_Q8_BLOCK, packed, packed_scales, n0, n1 > n ? n : n1, bias, out, ldo,
+    };
+    if (t <= 0 || product.n0 >= product.n1) return;
     if (use_vnni && glossa_q8_cpu_has_vnni()) {
-        glossa_q8_gemm_vnni(xq, xs, xc, t, k, packed, packed_scales, n0, n1, bias, out, ldo);
+        glossa_q8_gemm_vnni(&product);
     } else {
-        gemm_portable(xq, xs, xc, t, k, packed, packed_scales, n0, n1, bias, out, ldo);
+        gemm_portable(&product);
     }
 }

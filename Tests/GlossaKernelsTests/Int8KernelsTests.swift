@@ -12,7 +12,8 @@ func fourBitMatrix(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix {
     var m = Matrix(rows: rows, cols: cols)
     for r in 0..<rows {
         for b in stride(from: 0, to: cols, by: 32) {
-            let scale = Float(Float16(0.01 + 0.02 * abs(rng.next())))
+            // Negative scales too: Q4_0 divides by −8, so a block with a positive extreme has d < 0.
+            let scale = Float(Float16(0.01 + 0.02 * abs(rng.next()))) * (b % 64 == 0 ? 1 : -1)
             for c in b..<min(cols, b + 32) { m[r, c] = Float(Int((rng.next() + 1) * 7.999) - 8) * scale }
         }
     }
@@ -118,8 +119,10 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
         let w = fourBitMatrix(4, 64, seed: 9)
         let q = quantized(w)
         #expect(q.fourBitBlocks == q.blocks)
-        // Dequantised 4-bit values are the weights exactly.
+        // Dequantised 4-bit values are the weights exactly, as integers in −8…7 (negative scales included).
         let back = quantizedWeights(w)
+        #expect(back.values.allSatisfy { (-8...7).contains($0) })
+        #expect(back.scales.contains { $0 < 0 })
         for r in 0..<4 {
             for c in 0..<64 { #expect(Float(back.values[r * 64 + c]) * back.scales[r * 2 + c / 32] == w[r, c]) }
         }
