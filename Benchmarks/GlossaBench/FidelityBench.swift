@@ -21,7 +21,9 @@ enum FidelityBench {
             guard name.hasPrefix("tatoeba."), name.hasSuffix("-eng.eng") else { return nil }
             return String(name.dropFirst("tatoeba.".count).dropLast("-eng.eng".count))
         }.sorted()
-        if let only = options["languages"] { languages = languages.filter { only.split(separator: ",").contains(Substring($0)) } }
+        if let only = options["languages"] {
+            languages = languages.filter { only.split(separator: ",").contains(Substring($0)) }
+        }
         var allCosines: [Double] = []
         for language in languages {
             let base = "\(folder)/tatoeba.\(language)-eng"
@@ -49,7 +51,9 @@ enum FidelityBench {
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        var dot = 0.0, na = 0.0, nb = 0.0
+        var dot = 0.0
+        var na = 0.0
+        var nb = 0.0
         for i in a.indices {
             dot += Double(a[i]) * Double(b[i])
             na += Double(a[i]) * Double(a[i])

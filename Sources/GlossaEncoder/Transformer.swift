@@ -209,7 +209,8 @@ final class Transformer: @unchecked Sendable {
             let ffnHidden = ws.ffnHidden.pointer
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer,
-                quantized: layer.quantized?.intermediate, outFeatures: f, into: ffnHidden, workspace: ws, member: member)
+                quantized: layer.quantized?.intermediate, outFeatures: f, into: ffnHidden, workspace: ws,
+                member: member)
             let columns = featureShare(of: f, member: member)
             geluBiasInPlace(
                 ffnHidden + columns.lowerBound, rows: t, cols: columns.count, stride: f,

@@ -93,8 +93,12 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
         let x = rng.matrix(t, k, scale: 5)
         let w = quantized(rng.matrix(n, k, scale: 0.2))
         let bias = rng.matrix(1, n).values
-        #expect(int8Linear(x, weight: w, bias: bias, kernel: .vnni) == int8Linear(x, weight: w, bias: bias, kernel: .portable))
-        #expect(int8Linear(x, weight: w, bias: nil, kernel: .vnni) == int8Linear(x, weight: w, bias: nil, kernel: .portable))
+        #expect(
+            int8Linear(x, weight: w, bias: bias, kernel: .vnni)
+                == int8Linear(x, weight: w, bias: bias, kernel: .portable))
+        #expect(
+            int8Linear(x, weight: w, bias: nil, kernel: .vnni) == int8Linear(x, weight: w, bias: nil, kernel: .portable)
+        )
     }
 
     @Test("a column range writes those columns only")
@@ -106,10 +110,16 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
         let rows = QuantizedRows(capacity: 6, maxColumns: 64)
         x.values.withUnsafeBufferPointer { rows.quantize($0.baseAddress!, rows: 6, columns: 64) }
         var out = [Float](repeating: .nan, count: 6 * 48)
-        out.withUnsafeMutableBufferPointer { int8LinearColumns(rows, weight: w, bias: nil, columns: 16..<40, into: $0.baseAddress!) }
+        out.withUnsafeMutableBufferPointer {
+            int8LinearColumns(rows, weight: w, bias: nil, columns: 16..<40, into: $0.baseAddress!)
+        }
         for t in 0..<6 {
             for j in 0..<48 {
-                if (16..<40).contains(j) { #expect(out[t * 48 + j] == whole[t, j]) } else { #expect(out[t * 48 + j].isNaN) }
+                if (16..<40).contains(j) {
+                    #expect(out[t * 48 + j] == whole[t, j])
+                } else {
+                    #expect(out[t * 48 + j].isNaN)
+                }
             }
         }
     }

@@ -45,7 +45,7 @@ struct ModelOption: ParsableArguments {
 
 /// `--precision fp32|int8`, shared by the commands that encode (embed, index, search, serve).
 struct PrecisionOption: ParsableArguments {
-    @Option(name: .long, help: "Encoder arithmetic: fp32 (default, the reference) or int8 (faster; cosine ≥ 0.9995 to fp32).")
+    @Option(name: .long, help: "Encoder arithmetic: fp32 (default, the reference) or int8 (faster, approximate).")
     var precision: String = "fp32"
 
     /// The parsed value (validated first, so the fallback is never taken on user input).
