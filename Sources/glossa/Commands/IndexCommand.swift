@@ -35,7 +35,7 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
-        let encoder = try Encoder(modelFolder: model.folder, precision: precision.value)
+        let encoder = try Encoder(modelFolder: model.folder, precision: try resolvedPrecision())
         let settings = CollectionSettings(
             indexType: indexType, shardCount: shards, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap,
             precision: encoder.precision.rawValue)
@@ -48,5 +48,22 @@ struct IndexCommand: ParsableCommand {
         print(report)
         let counts = try collection.store.counts()
         print("\(target.folder.path): \(counts.documents) documents, \(counts.chunks) chunks")
+    }
+
+    /// --precision when given; else the existing collection's own, so that adding documents keeps it; else fp32.
+    private func resolvedPrecision() throws -> Precision {
+        if let given = precision.given { return given }
+        let stored: String
+        do {
+            stored = try DocumentCollection(
+                folder: target.folder, model: nil, writable: false, loadShards: false, backend: FaissBackend()
+            ).manifest.precision
+        } catch IngestError.noSuchCollection {
+            return .fp32
+        }
+        guard let precision = Precision(rawValue: stored) else {
+            throw ValidationError("\(target.folder.path) records precision '\(stored)', which this glossa does not know.")
+        }
+        return precision
     }
 }

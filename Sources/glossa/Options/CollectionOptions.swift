@@ -46,13 +46,16 @@ struct ModelOption: ParsableArguments {
 /// `--precision fp32|int8`, shared by the commands that encode (embed, index, search, serve).
 struct PrecisionOption: ParsableArguments {
     @Option(name: .long, help: "Encoder arithmetic: fp32 (default, the reference) or int8 (faster, approximate).")
-    var precision: String = "fp32"
+    var precision: String?
 
-    /// The parsed value (validated first, so the fallback is never taken on user input).
-    var value: Precision { Precision(rawValue: precision) ?? .fp32 }
+    /// The precision given on the command line, nil when the option was left out (validated first).
+    var given: Precision? { precision.flatMap(Precision.init(rawValue:)) }
+
+    /// The given precision, or fp32 when the option was left out.
+    var value: Precision { given ?? .fp32 }
 
     func validate() throws {
-        guard Precision(rawValue: precision) != nil else {
+        if let precision, Precision(rawValue: precision) == nil {
             throw ValidationError("--precision must be fp32 or int8, not '\(precision)'.")
         }
     }
