@@ -37,6 +37,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]
         ),
         .target(
+            name: "CInt8",
+            path: "Sources/CInt8",
+            // fp-contract off: the VNNI and portable kernels must round the same multiply-adds the same way.
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]
+        ),
+        .target(
             name: "CCrypto",
             path: "Sources/CCrypto",
             // libssl-dev: SHA-256 of bundle files at the CPU's SHA-extension speed, SHA-1 for UUIDv5.
@@ -55,7 +61,7 @@ let package = Package(
 
         // MARK: - Library modules
         .target(name: "GlossaCore", swiftSettings: swiftSettings),
-        .target(name: "GlossaKernels", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "GlossaKernels", dependencies: ["CBLAS", "CInt8"], swiftSettings: swiftSettings),
         .target(name: "GlossaModel", dependencies: ["GlossaCore"], swiftSettings: swiftSettings),
         .target(name: "GlossaTokenizer", dependencies: ["GlossaCore", "CSentencePiece"], swiftSettings: swiftSettings),
         .target(
@@ -108,7 +114,7 @@ let package = Package(
             name: "GlossaBench",
             dependencies: [
                 "GlossaCore", "GlossaEncoder", "GlossaIndex", "GlossaTokenizer", "GlossaModel", "GlossaCollection",
-                "GlossaStore",
+                "GlossaStore", "GlossaEval", "GlossaKernels",
             ],
             path: "Benchmarks/GlossaBench",
             swiftSettings: swiftSettings

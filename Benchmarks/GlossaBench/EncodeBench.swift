@@ -7,8 +7,11 @@ import GlossaEncoder
 import GlossaKernels
 
 /// `GlossaBench encode --model DIR --queries FILE --passages FILE [--runs 5] [--threads 2]
-/// [--latency-count 100] [--batch N (ignored: Glossa packs by --token-budget)] [--token-budget 4096]`
+/// [--latency-count 100] [--batch N (ignored: Glossa packs by --token-budget)] [--token-budget 4096]
+/// [--precision fp32|int8] [--save DIR]` (--save: queries.f32, passages.f32, raw float32 rows in input order)
 /// `GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2]`
+/// `GlossaBench int8gemm [--runs 5] [--kernel vnni|portable]` (one thread, GOP/s at 13, 128, 416, 4096 rows)
+/// `GlossaBench repeat --model DIR --queries FILE [--precision int8] [--calls 10000]` (RSS over repeated calls)
 /// `GlossaBench encode-parity --model DIR --golden ../shared/golden/texts.jsonl`
 enum EncodeBench {
     struct UsageError: Error, CustomStringConvertible {
@@ -18,7 +21,10 @@ enum EncodeBench {
     static let usage = """
         usage: GlossaBench encode --model DIR --queries FILE --passages FILE [--runs 5] [--threads 2]
                                   [--latency-count 100] [--token-budget 4096] [--batch N (ignored)]
+                                  [--precision fp32|int8] [--save DIR]
                GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2]
+               GlossaBench int8gemm [--runs 5] [--kernel vnni|portable]
+               GlossaBench repeat --model DIR --queries FILE [--precision int8] [--calls 10000]
                GlossaBench encode-parity --model DIR --golden FILE
         """
 
@@ -33,6 +39,9 @@ enum EncodeBench {
             let options = try parse(rest)
             switch arguments[1] {
             case "sgemm": try sgemmBench(options)
+            case "int8gemm": try int8GemmBench(options)
+            case "fidelity": try FidelityBench.run(options)
+            case "repeat": try repeatBench(options)
             case "encode-parity": try parity(options)
             default: try encodeBench(options)
             }
@@ -113,19 +122,25 @@ enum EncodeBench {
         let threads = try int(options, "threads", 2)
         let latencyCount = try int(options, "latency-count", 100)
         let budget = try int(options, "token-budget", Encoder.defaultTokenBudget)
+        guard let precision = Precision(rawValue: options["precision"] ?? "fp32") else {
+            throw UsageError(description: "--precision must be fp32 or int8")
+        }
+        let side = precision == .fp32 ? "glossa" : "glossa-int8"
         BLAS.setThreadCount(threads)
-        let encoder = try Encoder(modelFolder: model, tokenBudget: budget, threads: threads)
+        let encoder = try Encoder(modelFolder: model, tokenBudget: budget, threads: threads, precision: precision)
         emit([
-            "name": "meta", "side": "glossa", "threads": BLAS.threadCount, "openblas_core": BLAS.coreName,
-            "token_budget": encoder.tokenBudget,
-            "runs": runs, "dtype": "float32", "model": model, "loadavg": loadAverage(),
+            "name": "meta", "side": side, "threads": BLAS.threadCount, "openblas_core": BLAS.coreName,
+            "token_budget": encoder.tokenBudget, "int8_kernel": encoder.int8KernelName ?? "none",
+            "int8_four_bit_blocks": encoder.int8WeightBlocks.fourBit, "int8_blocks": encoder.int8WeightBlocks.total,
+            "runs": runs, "dtype": precision.rawValue, "model": model, "loadavg": loadAverage(),
         ])
         for (name, path, kind) in [
             ("queries", queriesPath, TextKind.query), ("passages", passagesPath, TextKind.passage),
         ] {
             let texts = try lines(path)
             let tokens = try texts.reduce(0) { $0 + (try encoder.tokenizer.encode($1, kind: kind).count) }
-            _ = try encoder.embed(texts, kind: kind)  // warm-up, untimed
+            let vectors = try encoder.embed(texts, kind: kind)  // warm-up, untimed
+            if let folder = options["save"] { try save(vectors, to: folder, name: name) }
             var cpu: [Double] = []
             let times = try (0..<runs).map { _ in
                 let start = cpuSeconds()
@@ -135,7 +150,7 @@ enum EncodeBench {
             let m = median(times)
             let cpuMedian = median(cpu)
             emit([
-                "name": name, "side": "glossa", "texts": texts.count, "tokens": tokens, "runs": runs,
+                "name": name, "side": side, "texts": texts.count, "tokens": tokens, "runs": runs,
                 "median_ms": (m * 1e6).rounded() / 1e3, "min_ms": ((times.min() ?? 0) * 1e6).rounded() / 1e3,
                 "tokens_per_s": (Double(tokens) / m * 10).rounded() / 10,
                 "texts_per_s": (Double(texts.count) / m * 100).rounded() / 100,
@@ -152,11 +167,22 @@ enum EncodeBench {
         }
         let sorted = latencies.sorted()
         emit([
-            "name": "latency", "side": "glossa", "texts": singles.count, "tokens": tokens, "runs": runs,
+            "name": "latency", "side": side, "texts": singles.count, "tokens": tokens, "runs": runs,
             "median_ms": (median(latencies) * 1e6).rounded() / 1e3,
             "p90_ms": (sorted[min(sorted.count - 1, sorted.count * 9 / 10)] * 1e6).rounded() / 1e3,
             "tokens_per_s": (Double(tokens * runs) / latencies.reduce(0, +) * 10).rounded() / 10,
         ])
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        emit(["name": "memory", "side": side, "max_rss_kb": Int(usage.ru_maxrss)])
+    }
+
+    /// Writes `vectors` as raw float32 rows to DIR/NAME.f32 (numpy: np.fromfile(path, "<f4").reshape(-1, C)).
+    static func save(_ vectors: [[Float]], to folder: String, name: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var data = Data()
+        for vector in vectors { vector.withUnsafeBytes { data.append(contentsOf: $0) } }
+        try data.write(to: URL(fileURLWithPath: folder).appendingPathComponent("\(name).f32"))
     }
 
     static func loadAverage() -> [Double] {
@@ -204,6 +230,72 @@ enum EncodeBench {
         // The Linear layers' share of one token through the 12 layers: 2·(3C² + C² + 2CF) flops per layer.
         let perToken = 12.0 * 2 * Double(4 * c * c + 2 * c * f)
         emit(["name": "linear_flops_per_token", "side": "glossa", "mflop": perToken / 1e6])
+    }
+
+    // MARK: - repeat
+
+    /// Resident memory (/proc/self/statm) while one encoder embeds single queries `calls` times: a leak shows as
+    /// RSS growing between the samples after the first thousand calls.
+    static func repeatBench(_ options: [String: String]) throws {
+        guard let model = options["model"], let queriesPath = options["queries"] else {
+            throw UsageError(description: "--model and --queries are required")
+        }
+        let precision = Precision(rawValue: options["precision"] ?? "int8") ?? .int8
+        let calls = try int(options, "calls", 10_000)
+        let encoder = try Encoder(modelFolder: model, precision: precision)
+        let texts = try lines(queriesPath)
+        func residentKB() -> Int {
+            let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+            let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
+        }
+        emit(["name": "rss", "precision": precision.rawValue, "calls": 0, "rss_kb": residentKB()])
+        for call in 1...calls {
+            _ = try encoder.embed(queries: [texts[call % texts.count]])
+            if call % 1000 == 0 || call == 100 {
+                emit(["name": "rss", "precision": precision.rawValue, "calls": call, "rss_kb": residentKB()])
+            }
+        }
+    }
+
+    // MARK: - int8gemm
+
+    /// GOP/s (2·T·K·N integer operations per product, quantising the input included) of the int8 kernel on one
+    /// thread at mE5-small's four Linear shapes, for the row counts of the issue's oneDNN table.
+    static func int8GemmBench(_ options: [String: String]) throws {
+        let runs = try int(options, "runs", 5)
+        let kernel = Int8Kernel(rawValue: options["kernel"] ?? Int8Kernel.best.rawValue) ?? .best
+        let c = 384
+        let f = 1536
+        for t in [13, 128, 416, 4096] {
+            for (name, inF, outF) in [("qkv", c, 3 * c), ("attention_output", c, c), ("ffn_in", c, f), ("ffn_out", f, c)] {
+                let x = (0..<(t * inF)).map { Float(($0 * 7919) % 201 - 100) / 50 }
+                let w = (0..<(outF * inF)).map { Float(($0 * 104_729) % 16 - 8) / 64 }
+                guard
+                    let weight = w.withUnsafeBufferPointer({
+                        $0.baseAddress.map { QuantizedMatrix(weight: $0, rows: outF, columns: inF) }
+                    })
+                else { continue }
+                let rows = QuantizedRows(capacity: t, maxColumns: inF)
+                var out = [Float](repeating: 0, count: t * outF)
+                let run = {
+                    out.withUnsafeMutableBufferPointer { o in
+                        guard let base = o.baseAddress else { return }
+                        rows.quantize(x, rows: t, columns: inF)
+                        int8LinearColumns(rows, weight: weight, bias: nil, columns: 0..<outF, into: base, kernel: kernel)
+                    }
+                }
+                run()
+                let reps = max(1, 20_000_000 / (t * inF * outF / 100))
+                let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
+                let m = median(times)
+                emit([
+                    "name": "int8gemm_\(name)", "side": "glossa-int8", "kernel": kernel.rawValue, "m": t, "k": inF,
+                    "n": outF, "median_ms": (m * 1e6).rounded() / 1e3,
+                    "gop_per_s": (2.0 * Double(t * inF * outF) / m / 1e8).rounded() / 10,
+                ])
+            }
+        }
     }
 
     // MARK: - parity

@@ -12,6 +12,8 @@
 # forward pass, mean pooling over the attention mask, L2 normalisation, restore the input order.
 # --backend onnxruntime exports the same model + pooling to ONNX once (legacy TorchScript exporter, opset 17,
 # cached in .cache/onnx/) and runs the forward pass in onnxruntime instead (same tokenizer, batching, pooling).
+# --backend onnxruntime-int8 runs that same exported graph after onnxruntime's dynamic quantisation
+# (onnxruntime.quantization.quantize_dynamic, QInt8 weights, activations quantised at run time; cached beside it).
 # tokens = model input ids including <s> and </s> (no padding). Every measurement is repeated --runs times;
 # one JSON line per measurement gives the median wall time (median_ms) and tokens / median time (tokens_per_s),
 # and the median process CPU time of all threads (cpu_ms, tokens_per_cpu_s). On a loaded machine, CPU time at
@@ -80,9 +82,9 @@ class Peer:
         self.pooled = Pooled(model.eval()).eval()
         self.hidden = model.config.hidden_size
         self.batch = batch
-        self.session = self.export_onnx(folder, threads) if backend == "onnxruntime" else None
+        self.session = self.export_onnx(folder, threads, backend) if backend.startswith("onnxruntime") else None
 
-    def export_onnx(self, folder: pathlib.Path, threads: int):
+    def export_onnx(self, folder: pathlib.Path, threads: int, backend: str):
         """Exports model + pooling to ONNX (legacy TorchScript exporter, opset 17) once per model folder."""
         import onnxruntime as ort
 
@@ -101,6 +103,14 @@ class Peer:
                     output_names=["embedding"], opset_version=17, dynamo=False,
                     dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
                 )
+        if backend == "onnxruntime-int8":
+            # The int8 peer: onnxruntime's own dynamic quantisation of the same graph, QInt8 weights.
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantized = cache.with_name(cache.stem + "-qint8.onnx")
+            if not quantized.is_file() or quantized.stat().st_mtime < cache.stat().st_mtime:
+                quantize_dynamic(str(cache), str(quantized), weight_type=QuantType.QInt8)
+            cache = quantized
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -157,8 +167,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--latency-count", type=int, default=100, help="single queries timed per latency run")
     parser.add_argument("--attention", default="sdpa", choices=["sdpa", "eager"])
-    parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
-                        help="run the forward pass in PyTorch, or export it to ONNX (.cache/onnx/) and run onnxruntime")
+    parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "onnxruntime-int8"],
+                        help="run the forward pass in PyTorch, or export it to ONNX (.cache/onnx/) and run onnxruntime"
+                             " (onnxruntime-int8: after quantize_dynamic with QInt8 weights)")
     parser.add_argument("--save", help="folder to write queries.npy and passages.npy (embeddings, input order)")
     args = parser.parse_args()
     if args.runs < 1 or args.batch < 1 or args.threads < 1:
@@ -167,10 +178,10 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     transformers.utils.logging.disable_progress_bar()
     peer = Peer(pathlib.Path(args.model), args.batch, args.attention, args.backend, args.threads)
-    side = f"transformers-{args.attention}" if args.backend == "torch" else "onnxruntime"
+    side = f"transformers-{args.attention}" if args.backend == "torch" else args.backend
     meta = {
         "name": "meta", "side": side, "backend": args.backend, "torch": torch.__version__, "transformers": transformers.__version__,
-        "threads": torch.get_num_threads(), "batch": args.batch, "runs": args.runs, "dtype": "float32",
+        "threads": torch.get_num_threads(), "batch": args.batch, "runs": args.runs, "dtype": "int8" if args.backend.endswith("int8") else "float32",
         "tokenizer": "XLMRobertaTokenizer (tokenizers backend)", "python": platform.python_version(),
         "model": str(args.model), "loadavg": list(os.getloadavg()),
     }

@@ -49,6 +49,8 @@ public struct CollectionInfo: Sendable, Codable {
     public var shardMemoryBytes: [Int64?]
     /// IVF: the nprobe searches use by default (tuned by `rebuild --recall-target`), nil when not tuned.
     public var nprobe: Int?
+    /// The encoder precision the collection was built with ("fp32" or "int8").
+    public var precision: String
     public var databaseBytes: Int64
     public var totalBytes: Int64
 }
@@ -235,6 +237,7 @@ extension DocumentCollection {
             path: folder.path, documents: documents, chunks: chunks, model: manifest.modelName,
             dimension: manifest.dimension, indexType: manifest.indexType, chunkTokens: manifest.chunkTokens,
             chunkOverlap: manifest.chunkOverlap, shardChunks: states.map(\.chunkCount), shardFileBytes: fileBytes,
-            shardMemoryBytes: memory, nprobe: manifest.nprobe, databaseBytes: database, totalBytes: database + fileBytes.reduce(0, +))
+            shardMemoryBytes: memory, nprobe: manifest.nprobe, precision: manifest.precision,
+            databaseBytes: database, totalBytes: database + fileBytes.reduce(0, +))
     }
 }

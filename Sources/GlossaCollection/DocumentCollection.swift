@@ -13,8 +13,15 @@ public struct CollectionSettings: Sendable {
     public var shardCount: Int?
     public var chunkTokens: Int?
     public var chunkOverlap: Int?
+    /// The encoder precision ("fp32" or "int8") documents are embedded with; recorded at creation, and adding
+    /// documents with another precision is refused (one collection's vectors come from one path).
+    public var precision: String?
 
-    public init(indexType: String? = nil, shardCount: Int? = nil, chunkTokens: Int? = nil, chunkOverlap: Int? = nil) {
+    public init(
+        indexType: String? = nil, shardCount: Int? = nil, chunkTokens: Int? = nil, chunkOverlap: Int? = nil,
+        precision: String? = nil
+    ) {
+        self.precision = precision
         self.indexType = indexType
         self.shardCount = shardCount
         self.chunkTokens = chunkTokens
@@ -100,7 +107,8 @@ public final class DocumentCollection: @unchecked Sendable {
             lock = try FileLock(folder: folder)
             store = try Store(path: path)
             manifest = Manifest(modelName: model.name, dimension: model.dimension, indexType: indexType,
-                                shardCount: shardCount, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap)
+                                shardCount: shardCount, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap,
+                                precision: create.precision ?? "fp32")
             try store.setManifest(manifest)
         } else {
             store = try Store(path: path, readOnly: !writable)
@@ -140,6 +148,7 @@ public final class DocumentCollection: @unchecked Sendable {
             ("--shards", settings.shardCount.map(String.init), String(stored.shardCount)),
             ("--chunk-tokens", settings.chunkTokens.map(String.init), String(stored.chunkTokens)),
             ("--chunk-overlap", settings.chunkOverlap.map(String.init), String(stored.chunkOverlap)),
+            ("--precision", settings.precision, stored.precision),
         ]
         for (name, given, old) in pairs {
             if let given, given != old {

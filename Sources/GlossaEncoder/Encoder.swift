@@ -3,6 +3,7 @@
 // mmapped); encoding batches texts by a token budget (see Encoder+Batching.swift).
 import Foundation
 public import GlossaCore
+import GlossaKernels
 public import GlossaModel
 public import GlossaTokenizer
 
@@ -41,6 +42,8 @@ public final class Encoder: Sendable {
     public let maxSequenceLength: Int
     /// The most tokens packed into one forward pass (activation memory grows linearly with it).
     public let tokenBudget: Int
+    /// The arithmetic of the Linear layers (`.fp32` unless asked otherwise).
+    public let precision: Precision
     let transformer: Transformer
 
     /// Cores used by default: all of them, or `OPENBLAS_NUM_THREADS` when that is set lower (the usual way to
@@ -68,8 +71,20 @@ public final class Encoder: Sendable {
     /// Throws `EncoderError.modelFolder` (missing or malformed files), `.shapeMismatch` (naming the tensor,
     /// the expected and the actual shape), `.unsupportedConfig`, or `.tokenizer`.
     /// `tokenBudget` bounds the tokens of one forward pass (at least 512). `threads` is the number of cores
-    /// a forward pass uses (nil: `defaultThreadCount`).
-    public init(modelFolder path: String, tokenBudget: Int = Encoder.defaultTokenBudget, threads: Int? = nil) throws {
+    /// a forward pass uses (nil: `defaultThreadCount`). `precision: .int8` quantises the Linear weights at load
+    /// (a few seconds for mE5-small) and runs them as int8 products (see `Precision`).
+    public convenience init(
+        modelFolder path: String, tokenBudget: Int = Encoder.defaultTokenBudget, threads: Int? = nil,
+        precision: Precision = .fp32
+    ) throws {
+        try self.init(
+            modelFolder: path, tokenBudget: tokenBudget, threads: threads, precision: precision, int8Kernel: .best)
+    }
+
+    /// As the public init, with the int8 kernel chosen by the caller (tests force the portable fallback).
+    init(modelFolder path: String, tokenBudget: Int, threads: Int?, precision: Precision, int8Kernel: Int8Kernel)
+        throws
+    {
         let folder: ModelFolder
         do {
             folder = try ModelFolder(path: path)
@@ -78,7 +93,7 @@ public final class Encoder: Sendable {
         }
         let config = folder.config
         try Self.check(config, path: path)
-        let weights = try EncoderWeights(folder: folder)
+        let weights = try EncoderWeights(folder: folder, precision: precision)
         do {
             tokenizer = try Tokenizer(modelPath: folder.tokenizerModelPath)
         } catch {
@@ -87,10 +102,23 @@ public final class Encoder: Sendable {
         self.config = config
         dimension = config.hiddenSize
         modelName = folder.name
-        transformer = Transformer(config: config, weights: weights, threads: threads ?? Self.defaultThreadCount)
+        self.precision = precision
+        transformer = Transformer(
+            config: config, weights: weights, threads: threads ?? Self.defaultThreadCount, precision: precision,
+            int8Kernel: int8Kernel)
         maxSequenceLength = min(Tokenizer.maxLength, transformer.maxSequenceLength)
         self.tokenBudget = max(tokenBudget, maxSequenceLength)
     }
+
+    /// On the int8 path, how many blocks of 32 weights were exactly 4-bit (kept exact) out of all blocks;
+    /// (0, 0) on the fp32 path.
+    public var int8WeightBlocks: (fourBit: Int, total: Int) {
+        let matrices = transformer.weights.layers.flatMap { $0.quantized?.all ?? [] }
+        return (matrices.reduce(0) { $0 + $1.fourBitBlocks }, matrices.reduce(0) { $0 + $1.blocks })
+    }
+
+    /// The int8 kernel in use ("vnni" or "portable"), or nil on the fp32 path.
+    public var int8KernelName: String? { precision == .int8 ? transformer.int8Kernel.rawValue : nil }
 
     private static func check(_ config: ModelConfig, path: String) throws {
         guard config.hiddenAct == "gelu" else {

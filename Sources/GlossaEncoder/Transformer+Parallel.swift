@@ -47,17 +47,27 @@ extension Transformer {
         return start..<(member.index == parts - 1 ? outFeatures : min(outFeatures, start + width))
     }
 
-    /// This member's columns of out (T, N) = x (T, K) · weightᵀ (weight (N, K)) + bias (N, or none).
+    /// This member's columns of out (T, N) = x (T, K) · weightᵀ (weight (N, K)) + bias (N, or none); with
+    /// `quantized` (the int8 path) the same product in int8 over the quantised weights.
     ///
     /// Splitting by output features means each weight row is read by one member only: for a few tokens the
     /// product is bound by reading the weights, and this halves that per core where splitting the rows would
     /// not.
     func project(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>? = nil, outFeatures: Int, into out: UnsafeMutablePointer<Float>, member: TeamMember
+        quantized: QuantizedMatrix?, bias: UnsafePointer<Float>? = nil, outFeatures: Int,
+        into out: UnsafeMutablePointer<Float>, workspace ws: Workspace, member: TeamMember
     ) {
         let columns = featureShare(of: outFeatures, member: member)
         guard !columns.isEmpty else { return }
+        if let quantized {
+            // Each member quantises the whole input for itself (T·K work against the product's T·K·N/members),
+            // which costs no barrier.
+            let input = ws.quantizedInputs[member.index]
+            input.quantize(x, rows: rows, columns: inFeatures)
+            int8LinearColumns(input, weight: quantized, bias: bias, columns: columns, into: out, kernel: int8Kernel)
+            return
+        }
         linearColumns(
             x, rows: rows, inFeatures: inFeatures, weight: weight, bias: bias, outFeatures: outFeatures,
             columns: columns, into: out)

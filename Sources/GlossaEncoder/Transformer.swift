@@ -36,8 +36,10 @@ final class Workspace: @unchecked Sendable {
     let ffnHidden: FloatBuffer
     /// One (maxLength, maxLength) score matrix per attention worker.
     let scores: [FloatBuffer]
+    /// int8 path: one buffer per worker for the quantised input of a product (up to (T, F)); empty for fp32.
+    let quantizedInputs: [QuantizedRows]
 
-    init(capacity: Int, maxLength: Int, config: ModelConfig, workers: Int) {
+    init(capacity: Int, maxLength: Int, config: ModelConfig, workers: Int, precision: Precision) {
         self.capacity = capacity
         self.maxLength = maxLength
         let c = config.hiddenSize
@@ -47,6 +49,9 @@ final class Workspace: @unchecked Sendable {
         qkv = FloatBuffer(count: capacity * 3 * c)
         ffnHidden = FloatBuffer(count: capacity * config.intermediateSize)
         scores = (0..<workers).map { _ in FloatBuffer(count: maxLength * maxLength) }
+        let widest = max(c, config.intermediateSize)
+        quantizedInputs =
+            precision == .int8 ? (0..<workers).map { _ in QuantizedRows(capacity: capacity, maxColumns: widest) } : []
     }
 }
 
@@ -62,6 +67,10 @@ final class Workspace: @unchecked Sendable {
 final class Transformer: @unchecked Sendable {
     let config: ModelConfig
     let weights: EncoderWeights
+    /// fp32, or int8 Linear layers (then `weights.layers[i].quantized` is set).
+    let precision: Precision
+    /// The int8 kernel (VNNI when the CPU has it; the portable one when forced).
+    let int8Kernel: Int8Kernel
     /// Cores used: groups of a split batch, or the members sharing the phases of one group.
     let workers: Int
     private let lock = NSLock()
@@ -73,9 +82,11 @@ final class Transformer: @unchecked Sendable {
     static var splitThreshold: Int { 192 }
 
     /// `threads`: the members of the team (at least 1, at most 16).
-    init(config: ModelConfig, weights: EncoderWeights, threads: Int) {
+    init(config: ModelConfig, weights: EncoderWeights, threads: Int, precision: Precision, int8Kernel: Int8Kernel) {
         self.config = config
         self.weights = weights
+        self.precision = precision
+        self.int8Kernel = int8Kernel
         workers = max(1, min(threads, 16))
         team = WorkerTeam(size: workers)
         // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
@@ -150,7 +161,7 @@ final class Transformer: @unchecked Sendable {
         let previous = index < workspaces.count ? workspaces[index] : nil
         let grown = Workspace(
             capacity: max(total, previous?.capacity ?? 0), maxLength: max(longest, previous?.maxLength ?? 0),
-            config: config, workers: workers)
+            config: config, workers: workers, precision: precision)
         if index < workspaces.count { workspaces[index] = grown } else { workspaces.append(grown) }
         return grown
     }
@@ -182,22 +193,24 @@ final class Transformer: @unchecked Sendable {
         for layer in weights.layers {
             // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C) + bqkv
             project(
-                hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, bias: layer.qkvBias.pointer,
-                outFeatures: 3 * c, into: ws.qkv.pointer, member: member)
+                hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, quantized: layer.quantized?.qkv,
+                bias: layer.qkvBias.pointer, outFeatures: 3 * c, into: ws.qkv.pointer, workspace: ws, member: member)
             member.barrier()
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
             attention(offsets: offsets, lengths: batch.lengths, workspace: ws, member: member)
             member.barrier()
             // hidden: (T, C) ← LayerNorm((context · Woᵀ + bo) + hidden)
             outputSublayer(
-                ws.context.pointer, inFeatures: c, weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias,
+                ws.context.pointer, inFeatures: c, weight: layer.attentionOutputWeight,
+                quantized: layer.quantized?.attentionOutput, bias: layer.attentionOutputBias,
                 gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t, hidden: &hidden,
-                scratch: &projected, member: member)
+                scratch: &projected, workspace: ws, member: member)
             // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1), each member applying GELU to the columns it computed.
             let ffnHidden = ws.ffnHidden.pointer
             project(
-                hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer, outFeatures: f,
-                into: ffnHidden, member: member)
+                hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer,
+                quantized: layer.quantized?.intermediate, outFeatures: f, into: ffnHidden, workspace: ws,
+                member: member)
             let columns = featureShare(of: f, member: member)
             geluBiasInPlace(
                 ffnHidden + columns.lowerBound, rows: t, cols: columns.count, stride: f,
@@ -205,9 +218,9 @@ final class Transformer: @unchecked Sendable {
             member.barrier()
             // hidden: (T, C) ← LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
             outputSublayer(
-                ffnHidden, inFeatures: f, weight: layer.outputWeight, bias: layer.outputBias,
-                gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t, hidden: &hidden,
-                scratch: &projected, member: member)
+                ffnHidden, inFeatures: f, weight: layer.outputWeight, quantized: layer.quantized?.output,
+                bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t,
+                hidden: &hidden, scratch: &projected, workspace: ws, member: member)
         }
         // Pooling: mean over each text's tokens (all real: nothing is padded), then L2 normalisation.
         guard member.index == 0 else { return [] }
@@ -229,14 +242,15 @@ final class Transformer: @unchecked Sendable {
     /// scratch (T, C) = LayerNorm((input (T, K) · weightᵀ + bias) + hidden), then the two buffers trade places so
     /// that `hidden` holds the result. The product is split by output features, the LayerNorm by rows.
     private func outputSublayer(
-        _ input: UnsafePointer<Float>, inFeatures: Int, weight: FloatTensor, bias: FloatTensor,
-        gamma: FloatTensor, beta: FloatTensor, rows t: Int, hidden: inout UnsafeMutablePointer<Float>,
-        scratch: inout UnsafeMutablePointer<Float>, member: TeamMember
+        _ input: UnsafePointer<Float>, inFeatures: Int, weight: FloatTensor, quantized: QuantizedMatrix?,
+        bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int,
+        hidden: inout UnsafeMutablePointer<Float>, scratch: inout UnsafeMutablePointer<Float>, workspace ws: Workspace,
+        member: TeamMember
     ) {
         let c = config.hiddenSize
         project(
-            input, rows: t, inFeatures: inFeatures, weight: weight.pointer, outFeatures: c, into: scratch,
-            member: member)
+            input, rows: t, inFeatures: inFeatures, weight: weight.pointer, quantized: quantized, outFeatures: c,
+            into: scratch, workspace: ws, member: member)
         member.barrier()
         let rows = member.share(of: t)
         addBiasResidualLayerNormInPlace(

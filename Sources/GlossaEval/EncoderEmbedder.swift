@@ -9,9 +9,12 @@ public struct EncoderEmbedder: TextEmbedder {
     public let identity: String
 
     /// Opens the model folder. Throws the encoder's errors unchanged (they name the folder).
-    public init(modelFolder: String) throws {
-        encoder = try Encoder(modelFolder: modelFolder)
+    /// The int8 path's vectors differ from fp32's, so its precision is part of the cache identity (fp32's
+    /// identity is what it was before the int8 path existed, which keeps existing caches valid).
+    public init(modelFolder: String, precision: Precision = .fp32) throws {
+        encoder = try Encoder(modelFolder: modelFolder, precision: precision)
         var parts = ["model=\(encoder.modelName)", "dimension=\(encoder.dimension)", "kind=query"]
+        if precision != .fp32 { parts.append("precision=\(precision.rawValue)") }
         let folder = URL(fileURLWithPath: modelFolder).standardizedFileURL
         for file in ["model.safetensors", "config.json", "sentencepiece.bpe.model"] {
             let path = folder.appendingPathComponent(file).path

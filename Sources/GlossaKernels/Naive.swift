@@ -83,4 +83,48 @@ enum Naive {
         for i in scores.values.indices { scores.values[i] = Float(Double(scores.values[i]) * scale) }
         return matmul(softmaxRows(scores), v)
     }
+
+    // MARK: - int8 (the CInt8 contract, written out)
+
+    /// Each row of x (T, K) quantised per block of 32: scale = max|x| / 127, q = round-half-even(x · 127 / max|x|).
+    /// Returns values (T, K) and scales (T, ⌈K/32⌉).
+    static func quantizeRows(_ x: Matrix) -> (values: [Int8], scales: [Float]) {
+        let perRow = (x.cols + 31) / 32
+        var values = [Int8](repeating: 0, count: x.rows * x.cols)
+        var scales = [Float](repeating: 0, count: x.rows * perRow)
+        for t in 0..<x.rows {
+            for b in 0..<perRow {
+                let range = (b * 32)..<min(x.cols, b * 32 + 32)
+                let amax = range.map { abs(x[t, $0]) }.max() ?? 0
+                let inverse: Float = amax > 0 ? 127 / amax : 0
+                for c in range { values[t * x.cols + c] = Int8((x[t, c] * inverse).rounded(.toNearestOrEven)) }
+                scales[t * perRow + b] = amax / 127
+            }
+        }
+        return (values, scales)
+    }
+
+    /// out (T, N) = Σ_blocks xs · ws · Σ xq · wq + bias, in Double: x and w given as int8 values with per
+    /// (row, block of 32) scales, xq (T, K), wq (N, K).
+    static func int8Linear(
+        x: (values: [Int8], scales: [Float]), rows: Int, w: (values: [Int8], scales: [Float]), outFeatures: Int,
+        inFeatures: Int, bias: [Float]?
+    ) -> Matrix {
+        let perRow = (inFeatures + 31) / 32
+        var out = Matrix(rows: rows, cols: outFeatures)
+        for t in 0..<rows {
+            for o in 0..<outFeatures {
+                var s = Double(bias?[o] ?? 0)
+                for b in 0..<perRow {
+                    var block = 0
+                    for c in (b * 32)..<min(inFeatures, b * 32 + 32) {
+                        block += Int(x.values[t * inFeatures + c]) * Int(w.values[o * inFeatures + c])
+                    }
+                    s += Double(x.scales[t * perRow + b]) * Double(w.scales[o * perRow + b]) * Double(block)
+                }
+                out[t, o] = Float(s)
+            }
+        }
+        return out
+    }
 }

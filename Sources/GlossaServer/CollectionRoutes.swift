@@ -55,7 +55,8 @@ struct CollectionRoutes {
         let settings = CollectionSettings(
             indexType: try fields.string("index_type"), shardCount: try fields.int("shards", in: 1...4096),
             chunkTokens: try fields.int("chunk_tokens", in: 1...100_000),
-            chunkOverlap: try fields.int("chunk_overlap", in: 0...100_000))
+            chunkOverlap: try fields.int("chunk_overlap", in: 0...100_000),
+            precision: state.configuration.precision.rawValue)
         let served: ServedCollection
         do {
             served = try state.registry.create(name: name, settings: settings)

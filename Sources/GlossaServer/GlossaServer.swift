@@ -69,7 +69,8 @@ final class ServerState: Sendable {
 
     init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
-        encoder = try Encoder(modelFolder: configuration.modelFolder, threads: configuration.threads)
+        encoder = try Encoder(
+            modelFolder: configuration.modelFolder, threads: configuration.threads, precision: configuration.precision)
         var settings = SchedulerSettings()
         settings.batching = configuration.batching
         settings.lanes = configuration.lanes

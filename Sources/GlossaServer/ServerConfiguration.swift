@@ -1,6 +1,7 @@
 // Everything `glossa serve` can be told, with the defaults a single-machine deployment wants.
 public import Foundation
 public import GlossaCore
+public import GlossaEncoder
 
 /// The settings of one server. Every field has a default; the CLI maps its flags onto them.
 public struct ServerConfiguration: Sendable {
@@ -10,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// The model folder (loaded once, shared by every route).
     public var modelFolder = ModelLocation.defaultPath
+    /// The encoder's arithmetic for every route; collections created through POST /collections record it.
+    public var precision: Precision = .fp32
     /// Folders of collections to serve; empty: every collection under `root`.
     public var collections: [URL] = []
     /// Where `POST /collections` creates collections (and, with no `collections`, what is served).

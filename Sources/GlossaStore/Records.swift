@@ -20,10 +20,14 @@ public struct Manifest: Sendable, Equatable {
     /// IVF: the nprobe searches use when none is given, chosen by `rebuild --recall-target` (nil: the
     /// index's default, max(8, nlist / 12)).
     public var nprobe: Int?
+    /// The encoder precision the stored vectors were made with ("fp32" or "int8"; collections made before the
+    /// int8 path have no such key and read as "fp32"). Queries may use either precision.
+    public var precision: String
 
     public init(modelName: String, dimension: Int, indexType: String, shardCount: Int, chunkTokens: Int,
-                chunkOverlap: Int, createdBy: String = "glossa 0.1", nprobe: Int? = nil) {
+                chunkOverlap: Int, createdBy: String = "glossa 0.1", nprobe: Int? = nil, precision: String = "fp32") {
         self.nprobe = nprobe
+        self.precision = precision
         self.modelName = modelName
         self.dimension = dimension
         self.indexType = indexType

@@ -150,7 +150,7 @@ public final class Store: Sendable {
                 return Manifest(
                     modelName: model, dimension: dimension, indexType: indexType, shardCount: shards,
                     chunkTokens: tokens, chunkOverlap: overlap, createdBy: values["created_by"] ?? "unknown",
-                    nprobe: values["nprobe"].flatMap(Int.init))
+                    nprobe: values["nprobe"].flatMap(Int.init), precision: values["precision"] ?? "fp32")
             }
         }
     }
@@ -164,6 +164,7 @@ public final class Store: Sendable {
                     ("index_type", manifest.indexType), ("shard_count", String(manifest.shardCount)),
                     ("chunk_tokens", String(manifest.chunkTokens)),
                     ("chunk_overlap", String(manifest.chunkOverlap)), ("created_by", manifest.createdBy),
+                    ("precision", manifest.precision),
                 ]
                 for (key, value) in pairs {
                     try db.execute(

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GlossaCore
+import GlossaEncoder
 import GlossaEval
 
 /// `glossa bitext --model <dir> <source-file> <target-file> [--json] [--cache <dir> | --no-cache]`
@@ -21,6 +22,7 @@ struct BitextCommand: ParsableCommand {
 
     @Option(name: .long, help: "Model folder (default: $GLOSSA_MODEL, then \(ModelLocation.defaultPath)).")
     var model: String?
+    @OptionGroup var precision: PrecisionOption
 
     @Argument(help: "Source-language file, one sentence per line (e.g. tatoeba.deu-eng.deu).")
     var source: String
@@ -41,7 +43,7 @@ struct BitextCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let embedder = try EncoderEmbedder(modelFolder: ModelLocation.resolve(model))
+        let embedder = try EncoderEmbedder(modelFolder: ModelLocation.resolve(model), precision: precision.value)
         let task = BitextEvaluation(
             embedder: embedder, cache: noCache ? nil : EmbeddingCache(folder: cache), showProgress: !quiet)
         let scores = try task.run(sourcePath: source, targetPath: target)

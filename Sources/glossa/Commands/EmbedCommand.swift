@@ -42,6 +42,7 @@ struct EmbedCommand: ParsableCommand {
     var instruction: String?
 
     @OptionGroup var input: TextInputOptions
+    @OptionGroup var precision: PrecisionOption
 
     @Option(name: .long, help: "Texts over 512 tokens: truncate, or windows (mean of 510-token windows).")
     var longTexts: LongTexts = .truncate
@@ -59,7 +60,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let encoder = try Encoder(modelFolder: ModelLocation.resolve(model))
+        let encoder = try Encoder(modelFolder: ModelLocation.resolve(model), precision: precision.value)
         let textKind: TextKind
         switch kind {
         case .query: textKind = instruction.map { .instructedQuery(task: $0) } ?? .query

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GlossaCore
+import GlossaEncoder
 import GlossaEval
 import GlossaSearch
 import GlossaCollection
@@ -46,6 +47,7 @@ struct EvalCommand: ParsableCommand {
 
     @Option(name: .long, help: "Model folder (default: $GLOSSA_MODEL, then \(ModelLocation.defaultPath)).")
     var model: String?
+    @OptionGroup var precision: PrecisionOption
 
     @Flag(name: .long, help: "Score judged queries that are missing from the queries file as 0 (trec_eval -c).")
     var countMissing = false
@@ -72,7 +74,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let queryRecords = try BEIRFormat.readRecords(path: queries)
         let judgments = try BEIRFormat.readQrels(path: qrels)
-        let embedder = try EncoderEmbedder(modelFolder: ModelLocation.resolve(model))
+        let embedder = try EncoderEmbedder(modelFolder: ModelLocation.resolve(model), precision: precision.value)
         let encoder = embedder.encoder
         let opened = try DocumentCollection(
             folder: URL(fileURLWithPath: collection), model: (encoder.modelName, encoder.dimension), writable: false,

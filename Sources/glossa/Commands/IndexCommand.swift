@@ -20,6 +20,7 @@ struct IndexCommand: ParsableCommand {
     @OptionGroup var target: CollectionArgument
     @Argument(help: "Input files or folders.") var inputs: [String]
     @OptionGroup var model: ModelOption
+    @OptionGroup var precision: PrecisionOption
     @Option(name: .long, help: "flat (default), ivf[:nlist], hnsw[:M] or a FAISS factory string.") var indexType: String?
     @Option(name: .long, help: "Number of shards (default 1).") var shards: Int?
     @Option(name: .long, help: "Tokens per chunk (default 512).") var chunkTokens: Int?
@@ -34,9 +35,10 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
-        let encoder = try Encoder(modelFolder: model.folder)
+        let encoder = try Encoder(modelFolder: model.folder, precision: try resolvedPrecision())
         let settings = CollectionSettings(
-            indexType: indexType, shardCount: shards, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap)
+            indexType: indexType, shardCount: shards, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap,
+            precision: encoder.precision.rawValue)
         let collection = try DocumentCollection(
             folder: target.folder, model: (encoder.modelName, encoder.dimension), create: settings, writable: true,
             backend: FaissBackend(), analyzer: encoder.lexicalAnalyzer, showProgress: !quiet)
@@ -47,5 +49,22 @@ struct IndexCommand: ParsableCommand {
         print(report)
         let counts = try collection.store.counts()
         print("\(target.folder.path): \(counts.documents) documents, \(counts.chunks) chunks")
+    }
+
+    /// --precision when given; else the existing collection's own, so that adding documents keeps it; else fp32.
+    private func resolvedPrecision() throws -> Precision {
+        if let given = precision.given { return given }
+        let stored: String
+        do {
+            stored = try DocumentCollection(
+                folder: target.folder, model: nil, writable: false, loadShards: false, backend: FaissBackend()
+            ).manifest.precision
+        } catch IngestError.noSuchCollection {
+            return .fp32
+        }
+        guard let precision = Precision(rawValue: stored) else {
+            throw ValidationError("\(target.folder.path) records precision '\(stored)', which this glossa does not know.")
+        }
+        return precision
     }
 }

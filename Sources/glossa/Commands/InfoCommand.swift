@@ -25,6 +25,7 @@ struct InfoCommand: ParsableCommand {
         print("model:      \(info.model) (dimension \(info.dimension))")
         print("index:      \(info.indexType), \(info.shardChunks.count) shard(s)")
         print("chunking:   \(info.chunkTokens) tokens, overlap \(info.chunkOverlap)")
+        print("precision:  \(info.precision) (the encoder path its vectors were made with)")
         if let nprobe = info.nprobe { print("nprobe:     \(nprobe) (tuned by rebuild --recall-target)") }
         for (shard, count) in info.shardChunks.enumerated() {
             let memory = info.shardMemoryBytes[shard].map { Self.bytes($0) + " in memory" } ?? "not loadable (stale?)"

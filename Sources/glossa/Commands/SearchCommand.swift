@@ -21,6 +21,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var target: CollectionArgument
     @Argument(help: "The query text.") var query: String?
     @OptionGroup var model: ModelOption
+    @OptionGroup var precision: PrecisionOption
     @OptionGroup var modes: SearchModeOptions
     @Option(name: .long, help: "Number of documents to return.") var k: Int = 10
     @Option(name: .long, help: "Metadata filter key=value (repeatable).") var filter: [String] = []
@@ -38,7 +39,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let filters = try filter.map { try MetadataFilter(parsing: $0) }
-        let searcher = try Searcher(collection: target.folder, modelFolder: model.folder)
+        let searcher = try Searcher(collection: target.folder, modelFolder: model.folder, precision: precision.value)
         searcher.collection.reportShardRepairs()
         let parameters = SearchOptions(nprobe: nprobe, efSearch: efSearch)
         let encoder = JSONEncoder()

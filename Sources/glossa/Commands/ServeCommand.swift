@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
     @Option(name: .long, help: "Port (0: any free port; the bound one is printed).") var port = 8080
     @OptionGroup var model: ModelOption
+    @OptionGroup var precision: PrecisionOption
     @Option(name: .long, help: "File holding the API key every route but /health and /ready requires.")
     var apiKeyFile: String?
     @Option(name: .long, help: "File holding a key that may search and embed but not write.")
@@ -61,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.modelFolder = model.folder
+        configuration.precision = precision.value
         configuration.root = URL(fileURLWithPath: root)
         configuration.collections = collections.map { CollectionArgument.folder(of: $0) }
         configuration.apiKey = try apiKeyFile.map { try Self.readKey($0, option: "--api-key-file") }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GlossaCollection
 import GlossaCore
+import GlossaEncoder
 import GlossaSearch
 import GlossaLexical
 import GlossaModel
@@ -40,6 +41,24 @@ struct ModelOption: ParsableArguments {
     func analyzer() throws -> LexicalAnalyzer {
         let modelFolder = try ModelFolder(path: folder)
         return LexicalAnalyzer(tokenizer: try Tokenizer(modelPath: modelFolder.tokenizerModelPath))
+    }
+}
+
+/// `--precision fp32|int8`, shared by the commands that encode (embed, index, search, serve).
+struct PrecisionOption: ParsableArguments {
+    @Option(name: .long, help: "Encoder arithmetic: fp32 (default, the reference) or int8 (faster, approximate).")
+    var precision: String?
+
+    /// The precision given on the command line, nil when the option was left out (validated first).
+    var given: Precision? { precision.flatMap(Precision.init(rawValue:)) }
+
+    /// The given precision, or fp32 when the option was left out.
+    var value: Precision { given ?? .fp32 }
+
+    func validate() throws {
+        if let precision, Precision(rawValue: precision) == nil {
+            throw ValidationError("--precision must be fp32 or int8, not '\(precision)'.")
+        }
     }
 }
 

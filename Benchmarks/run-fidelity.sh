@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Benchmarks/run-fidelity.sh — the int8 path against the fp32 path on every Tatoeba sentence (issue 10): per
+# language the mean and lowest cosine of each sentence's two embeddings and both paths' bitext F1, then the
+# totals (mean, 1st-percentile and lowest cosine; mean F1 of each path and the largest per-language drop).
+#
+#   Benchmarks/run-fidelity.sh [MODEL_DIR] [DATA_DIR]   (defaults: Models/multilingual-e5-small, ../shared/data)
+#
+# Environment: THREADS (default 2), LANGUAGES (comma list; default all), SKIP_BUILD=1 to use an existing build.
+# Raw lines go to Benchmarks/results/raw/fidelity-<time>.jsonl (git-ignored). Takes a while: ~200,000 sentences
+# encoded twice.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+MODEL="${1:-Models/multilingual-e5-small}"
+DATA="${2:-../shared/data}"
+[[ -d "$DATA/tatoeba" ]] || { echo "run-fidelity: no $DATA/tatoeba; pass the shared data folder" >&2; exit 1; }
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    SWIFT_FLAGS="${SWIFT_FLAGS:-$(make -s print-swift-flags)}"
+    # shellcheck disable=SC2086
+    swift build $SWIFT_FLAGS --product GlossaBench >&2
+fi
+mkdir -p Benchmarks/results/raw
+RAW="Benchmarks/results/raw/fidelity-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
+echo "run-fidelity: model $MODEL, commit $(git rev-parse --short HEAD), load $(cut -d' ' -f1-3 /proc/loadavg)"
+args=(fidelity --model "$MODEL" --tatoeba "$DATA/tatoeba" --threads "${THREADS:-2}")
+[[ -n "${LANGUAGES:-}" ]] && args+=(--languages "$LANGUAGES")
+.build/release/GlossaBench "${args[@]}" | tee "$RAW"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$RAW" <<'PYEOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+langs = [r for r in rows if r["name"] == "tatoeba"]
+summary = next(r for r in rows if r["name"] == "tatoeba_summary")
+f32 = sum(r["f1_fp32"] for r in langs) / len(langs)
+i8 = sum(r["f1_int8"] for r in langs) / len(langs)
+worst = min(langs, key=lambda r: r["f1_int8"] - r["f1_fp32"])
+print(f"Tatoeba, {summary['languages']} languages, {summary['sentences']} sentences: cosine mean "
+      f"{summary['mean_cosine']:.6f}, p1 {summary['p1_cosine']:.6f}, min {summary['min_cosine']:.6f}")
+print(f"mean F1 fp32 {f32:.2f}, int8 {i8:.2f} (Δ {i8 - f32:+.2f}); largest drop {worst['language']} "
+      f"{worst['f1_int8'] - worst['f1_fp32']:+.2f}")
+PYEOF

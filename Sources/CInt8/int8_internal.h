@@ -1,0 +1,38 @@
+// The packed layout shared by CInt8's two kernels (not part of the public header).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "CInt8.h"
+
+/// Bytes of one (16 rows × 32 inputs) block: 8 groups of 16 rows × 4 inputs.
+#define Q8_BLOCK_BYTES (GLOSSA_Q8_TILE * GLOSSA_Q8_BLOCK)
+/// Where block b of row tile `tile` starts, with nb blocks per row.
+#define Q8_BLOCK_OFFSET(tile, b, nb) (((size_t)(tile) * (size_t)(nb) + (size_t)(b)) * Q8_BLOCK_BYTES)
+/// Where the 16 scales of block b of row tile `tile` start.
+#define Q8_SCALE_OFFSET(tile, b, nb) (((size_t)(tile) * (size_t)(nb) + (size_t)(b)) * GLOSSA_Q8_TILE)
+
+/// One product's operands, as glossa_q8_gemm received them (kp = k rounded up to 32, nb = kp / 32), for either
+/// kernel: out[r, j] for r < t, j in [n0, n1), n0 a multiple of 16.
+typedef struct {
+    const int8_t* xq;
+    const float* xs;
+    const int32_t* xc;
+    int t;
+    int kp;
+    int nb;
+    const uint8_t* packed;
+    const float* scales;
+    int n0;
+    int n1;
+    const float* bias;
+    float* out;
+    int ldo;
+} q8_product;
+
+/// The AVX512-VNNI product (int8_vnni.c).
+void glossa_q8_gemm_vnni(const q8_product* p);
+
+/// Row r of the product's output.
+static inline float* out_row(const q8_product* p, int r) { return p->out + (size_t)r * p->ldo; }
