@@ -204,10 +204,11 @@ if Context.environment["GLOSSA_FUZZ"] == "1" {
         ("FuzzServerRequest", ["GlossaServer", "GlossaStore", "GlossaCollection", "GlossaSearch"]),
         ("FuzzBundle", ["GlossaCollection", "CCrypto"]),
     ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings))
     for (name, dependencies) in fuzzTargets {
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: dependencies, path: "Fuzz/\(name)",
+                name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)",
                 swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
     }
 }

