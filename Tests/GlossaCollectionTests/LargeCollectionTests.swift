@@ -160,31 +160,48 @@ private func run(_ arguments: [String], killAfter seconds: Double? = nil) throws
 
 @Suite(.enabled(if: binaryPresent || TestLocations.isCI), .serialized)
 struct ImportCrashTests {
-    @Test("kill -9 during glossa import at random moments, then rerun: every row once, verify passes")
+    @Test("50 kill -9 points during glossa import, each followed by a rerun: every row once, verify passes")
     func killAndRerun() throws {
         try #require(binaryPresent, "build the release binary first: swift build -c release --product glossa")
         let folder = try Fixture.folder("import-crash")
-        let bundle = try syntheticBundle(at: folder.appendingPathComponent("bundle"), count: 40_000)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rowCount = 6_000
+        let bundle = try syntheticBundle(at: folder.appendingPathComponent("bundle"), count: rowCount)
         let collection = folder.appendingPathComponent("c").path
-        let options = ["--shards", "2", "--batch", "500", "--quiet"]
-        var killed = 0
-        for _ in 0..<4 {
-            let (status, _) = try run(["import", collection, bundle.path] + options, killAfter: Double.random(in: 0.2...1.5))
+        // Small batches: many transactions per run, so the kills land between and inside commits.
+        let options = ["--shards", "2", "--batch", "200", "--quiet"]
+        // A clean run tells how long a whole import takes (where to aim the kills).
+        let started = Date()
+        #expect(try run(["import", folder.appendingPathComponent("clean").path, bundle.path] + options).status == 0)
+        let longest = max(Date().timeIntervalSince(started), 0.1)
+        var rng = SystemRandomNumberGenerator()
+        var killed = 0, lost = 0, duplicated = 0, verifyFailures = 0
+        for round in 0..<50 {
+            // Every 10th round starts from nothing, so kills also land in a fresh collection's first batches.
+            if round % 10 == 0 { try? FileManager.default.removeItem(atPath: collection) }
+            let (status, _) = try run(["import", collection, bundle.path] + options,
+                                      killAfter: Double.random(in: 0.02...longest, using: &rng))
             if status != 0 { killed += 1 }
+            let rerun = try run(["import", collection, bundle.path] + options)
+            #expect(rerun.status == 0, "round \(round): \(rerun.output)")
+            let verify = try run(["verify", collection])
+            if verify.status != 0 { verifyFailures += 1 }
+            #expect(verify.status == 0, "round \(round): \(verify.output)")
+            let info = try JSONSerialization.jsonObject(with: Data(try run(["info", collection, "--json"]).output.utf8))
+                as? [String: Any] ?? [:]
+            let chunks = try #require(info["chunks"] as? Int, "round \(round): \(info)")
+            lost += max(0, rowCount - chunks)
+            duplicated += max(0, chunks - rowCount)
+            #expect(chunks == rowCount && info["documents"] as? Int == rowCount, "round \(round): \(info)")
         }
-        let final = try run(["import", collection, bundle.path] + options)
-        #expect(final.status == 0, "\(final.output)")
-        let verify = try run(["verify", collection])
-        #expect(verify.status == 0, "\(verify.output)")
-        let info = try JSONSerialization.jsonObject(with: Data(try run(["info", collection, "--json"]).output.utf8))
-            as? [String: Any] ?? [:]
-        #expect(info["documents"] as? Int == 40_000 && info["chunks"] as? Int == 40_000, "\(info)")
         // The rows stored are exactly the bundle's: exporting gives its rows and vectors back.
         let out = folder.appendingPathComponent("out")
         #expect(try run(["export", collection, out.path]).status == 0)
         let rows = { (url: URL) in Set(try String(contentsOf: url.appendingPathComponent("rows.jsonl"), encoding: .utf8)
             .split(separator: "\n")) }
         #expect(try rows(out) == rows(bundle))
-        print("import crash test: \(killed) of 4 runs killed before finishing")
+        print("import crash test: \(killed) of 50 runs killed before finishing; lost \(lost), duplicated \(duplicated), "
+            + "verify failures \(verifyFailures)")
+        #expect(lost == 0 && duplicated == 0 && verifyFailures == 0)
     }
 }
