@@ -83,8 +83,11 @@ for n in "${SIZES[@]}"; do
     if [[ "${REUSE:-0}" != 1 || ! -f "$collection/collection.sqlite" ]]; then
         rm -rf "$collection"
         read -r rss wall < <(timed "$dir/import.out" "$GLOSSA" import "$collection" "$bundle" --quiet)
-        rate=$(grep -o '[0-9]* rows/s' "$dir/import.out" | cut -d' ' -f1)
+        # "...: R rows/s; SQLite writes Ws: C rows/s": the import's rate, then the store's own (its ceiling).
+        rate=$(grep -o '[0-9]* rows/s' "$dir/import.out" | head -1 | cut -d' ' -f1)
+        ceiling=$(grep -o '[0-9]* rows/s' "$dir/import.out" | sed -n 2p | cut -d' ' -f1)
         emit glossa import "$n" import_rows_per_s "$rate"
+        emit glossa import "$n" store_write_rows_per_s "${ceiling:-0}"
         emit glossa import "$n" import_wall_s "$wall"
         emit glossa import "$n" import_peak_rss_mb "$(( rss / 1024 ))"
     fi

@@ -19,13 +19,18 @@ public struct ImportReport: Sendable, CustomStringConvertible {
     public var checkSeconds = 0.0
     public var storeSeconds = 0.0
     public var indexSeconds = 0.0
+    /// Time the writer thread spent inside SQLite transactions (part of `storeSeconds`, overlapped with
+    /// the reading): rows / writeSeconds is the store's own write rate, the ceiling of the storing pass.
+    public var writeSeconds = 0.0
     public var seconds: Double { checkSeconds + storeSeconds + indexSeconds }
 
     public var description: String {
         String(format: "imported %d bundle(s), %d rows of %d documents: %d new, %d changed, %d metadata-only, "
-               + "%d unchanged\nin %.1fs (check %.1fs, store %.1fs, index %.1fs): %.0f rows/s",
+               + "%d unchanged\nin %.1fs (check %.1fs, store %.1fs, index %.1fs): %.0f rows/s; "
+               + "SQLite writes %.1fs: %.0f rows/s",
                bundles, rows, documents, inserted, replaced, metadataUpdated, unchanged, seconds, checkSeconds,
-               storeSeconds, indexSeconds, seconds > 0 ? Double(rows) / seconds : 0)
+               storeSeconds, indexSeconds, seconds > 0 ? Double(rows) / seconds : 0, writeSeconds,
+               writeSeconds > 0 ? Double(rows) / writeSeconds : 0)
     }
 }
 
@@ -57,6 +62,10 @@ extension DocumentCollection {
     /// `batchRows` rows per transaction through `Store.apply`; documents already stored with the same text
     /// and title are skipped, so a rerun after a crash stores each row once. Shard indexes follow at the end.
     /// `analyzer` (else the one given at open) writes the lexical index in the same transactions.
+    ///
+    /// The store runs one batch ahead of the reading: while a writer thread commits batch N, this thread
+    /// reads, plans and analyses batch N + 1 (a bundle's document ids are unique, so N + 1's plan cannot
+    /// depend on N's rows; between bundles, which may repeat ids, the writer is drained first).
     public func importBundles(_ bundles: [URL], batchRows: Int = 4_096, analyzer: (any TermAnalyzer)? = nil) throws
         -> ImportReport
     {
@@ -74,15 +83,34 @@ extension DocumentCollection {
         var session = ChangeSet()
         var batch: [BundleDocument] = []
         var batchRowCount = 0
+        let writer = OneAheadWriter()
+        func finished(_ written: WrittenBatch?) {
+            guard let written else { return }
+            session.merge(written.changes)
+            report.inserted += written.changes.documentsInserted
+            report.replaced += written.changes.documentsReplaced
+            report.metadataUpdated += written.changes.documentsUpdated
+            report.writeSeconds += written.seconds
+            progress.advance(by: written.rows)
+        }
         func storeBatch() throws {
             guard !batch.isEmpty else { return }
-            session.merge(try storeImported(batch, analyzer: lexical, report: &report))
-            progress.advance(by: batchRowCount)
+            let plan = try prepareImported(batch, analyzer: lexical)
+            report.unchanged += plan.unchanged
+            let (writes, rows, dimension) = (plan.writes, batchRowCount, manifest.dimension)
             batch.removeAll(keepingCapacity: true)
             batchRowCount = 0
+            finished(try writer.submit { [store] in
+                let clock = Date()
+                let changes = writes.isEmpty
+                    ? ChangeSet() : try store.apply(writes, dimension: dimension, analyzer: lexical)
+                return WrittenBatch(changes: changes, rows: rows, seconds: Date().timeIntervalSince(clock))
+            })
         }
         // One bulk session: commits without fsync (WAL, synchronous NORMAL), still kill -9 safe.
         try store.withBulkWrites {
+            // Whatever ends the reading, no write may still run when the bulk settings are undone.
+            defer { _ = try? writer.wait() }
             for reader in readers {
                 try reader.forEachDocument { document in
                     batch.append(document)
@@ -92,6 +120,7 @@ extension DocumentCollection {
                     if batchRowCount >= batchRows { try storeBatch() }
                 }
                 try storeBatch()
+                finished(try writer.wait())
                 report.bundles += 1
             }
         }
@@ -118,12 +147,9 @@ extension DocumentCollection {
         }
     }
 
-    /// Stores one batch of imported documents in one transaction; returns its chunk delta.
-    private func storeImported(_ documents: [BundleDocument], analyzer: (any TermAnalyzer)?, report: inout ImportReport)
-        throws -> ChangeSet
-    {
+    /// The writes of one batch of imported documents, with their chunks and (with `analyzer`) their terms.
+    private func prepareImported(_ documents: [BundleDocument], analyzer: (any TermAnalyzer)?) throws -> WritePlan {
         var plan = try planWrites(documents.map { ($0.id, $0.title, $0.text, $0.metadata) })
-        report.unchanged += plan.unchanged
         let dimension = manifest.dimension
         for item in plan.needChunks {
             let document = documents[item.source]
@@ -132,14 +158,8 @@ extension DocumentCollection {
                          vector: Array(document.vectors[chunk * dimension..<(chunk + 1) * dimension]))
             }
         }
-        var writes = plan.writes
-        if let analyzer { try Self.analyseChunks(&writes, analyzer: analyzer) }
-        guard !writes.isEmpty else { return ChangeSet() }
-        let changes = try store.apply(writes, dimension: dimension, analyzer: analyzer)
-        report.inserted += changes.documentsInserted
-        report.replaced += changes.documentsReplaced
-        report.metadataUpdated += changes.documentsUpdated
-        return changes
+        if let analyzer { try Self.analyseChunks(&plan.writes, analyzer: analyzer) }
+        return plan
     }
 
     // MARK: - Export
@@ -181,5 +201,39 @@ extension DocumentCollection {
             }
         }
         return written
+    }
+}
+
+/// What the writer thread did with one batch.
+private struct WrittenBatch: Sendable {
+    var changes: ChangeSet
+    var rows: Int
+    var seconds: Double
+}
+
+/// Runs one write at a time on its own thread, so that the caller prepares the next batch meanwhile.
+/// `submit` first waits for the write before it (at most one is ever in flight, so batches commit in
+/// order and memory holds at most two batches) and returns that one's outcome, rethrowing its error.
+private final class OneAheadWriter: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "glossa.import.writer")
+    private let group = DispatchGroup()
+    // Written by the queue before `group.leave()`, read by the caller after `group.wait()`.
+    private var outcome: Result<WrittenBatch, any Error>?
+
+    func submit(_ write: @escaping @Sendable () throws -> WrittenBatch) throws -> WrittenBatch? {
+        let previous = try wait()
+        group.enter()
+        queue.async {
+            self.outcome = Result { try write() }
+            self.group.leave()
+        }
+        return previous
+    }
+
+    /// Waits for the write in flight, if any, and returns its outcome.
+    func wait() throws -> WrittenBatch? {
+        group.wait()
+        defer { outcome = nil }
+        return try outcome?.get()
     }
 }

@@ -105,6 +105,28 @@ private func sha256Hex(_ data: Data) -> String {
         #expect(try imported.importBundles([bundle]).unchanged == counts.documents)
     }
 
+    @Test("the same bundle twice in one import: the second pass finds every document stored, changes nothing")
+    func sameBundleTwice() throws {
+        let folder = try Fixture.folder("bundle")
+        let source = try sourceCollection(folder)
+        let bundle = folder.appendingPathComponent("bundle")
+        _ = try source.exportBundles(to: bundle, perShard: false)
+        let counts = try source.store.counts()
+        let target = folder.appendingPathComponent("target")
+        let imported = try DocumentCollection.openForImport(
+            folder: target, bundles: [bundle, bundle], settings: CollectionSettings(), backend: FaissBackend())
+        // One batch per bundle: the first is still being written while the second is read, unless the writer
+        // is drained between bundles; a plan made before that write commits would replace every document.
+        let report = try imported.importBundles(
+            [bundle, bundle], batchRows: 1_000_000, analyzer: BagOfWordsEncoder().lexicalAnalyzer)
+        #expect(report.bundles == 2 && report.rows == 2 * counts.chunks)
+        #expect(report.inserted == counts.documents && report.unchanged == counts.documents && report.replaced == 0)
+        #expect(report.writeSeconds > 0 && report.writeSeconds <= report.storeSeconds)
+        #expect(try imported.store.counts() == counts)
+        let verified = try imported.verify()
+        #expect(verified.isConsistent, "\(verified.problems)")
+    }
+
     @Test("per-shard export: one bundle per shard, all of them import into the same collection")
     func perShard() throws {
         let folder = try Fixture.folder("bundle")
