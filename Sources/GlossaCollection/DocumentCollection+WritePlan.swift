@@ -28,7 +28,7 @@ extension DocumentCollection {
                 externalID: document.id, title: document.title, text: document.text, metadata: document.metadata,
                 contentHash: hash, shard: shard, chunks: nil)
             if let old = existing[document.id], old.contentHash == hash {
-                if old.metadataJSON == MetadataValue.canonicalJSON(document.metadata) {
+                if old.metadataJSON == write.metadataJSON {
                     plan.unchanged += 1
                     continue
                 }

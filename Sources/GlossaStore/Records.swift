@@ -77,7 +77,13 @@ public struct DocumentWrite: Sendable {
     public var externalID: String
     public var title: String?
     public var text: String
-    public var metadata: [String: MetadataValue]
+    public var metadata: [String: MetadataValue] {
+        didSet { metadataJSON = MetadataValue.canonicalJSON(metadata) }
+    }
+    /// `metadata` as stored (MetadataValue.canonicalJSON), made when the write is made, where the batch is
+    /// planned: the planner compares it with the stored fingerprint, and the writer thread stores it without
+    /// encoding it again (JSONEncoder was ~6 % of the writer thread's samples in a 100k-row import).
+    public private(set) var metadataJSON: String
     public var contentHash: String
     public var shard: Int
     /// nil means "content unchanged, only update title-free fields (metadata)": chunks are kept.
@@ -89,6 +95,7 @@ public struct DocumentWrite: Sendable {
         self.title = title
         self.text = text
         self.metadata = metadata
+        metadataJSON = MetadataValue.canonicalJSON(metadata)
         self.contentHash = contentHash
         self.shard = shard
         self.chunks = chunks

@@ -74,7 +74,6 @@ extension Store {
     private func upsert(_ write: DocumentWrite, db: Database, lexical: (any TermAnalyzer)?, changes: inout ChangeSet,
                         touched: inout Set<Int>) throws {
         // Cached statements: compiling each statement per document was a large share of a bulk import.
-        let metadataJSON = MetadataValue.canonicalJSON(write.metadata)
         let existing = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT id, shard FROM document WHERE external_id = ?"),
             arguments: [write.externalID])
@@ -96,12 +95,12 @@ extension Store {
             }
             try db.cachedStatement(
                 sql: "UPDATE document SET title = ?, text = ?, metadata = ?, content_hash = ?, shard = ? WHERE id = ?"
-            ).execute(arguments: [write.title, write.text, metadataJSON, write.contentHash, write.shard, documentID])
+            ).execute(arguments: [write.title, write.text, write.metadataJSON, write.contentHash, write.shard, documentID])
             try db.cachedStatement(sql: "DELETE FROM metadata_entry WHERE document_id = ?").execute(arguments: [documentID])
         } else {
             try db.cachedStatement(
                 sql: "INSERT INTO document(external_id, title, text, metadata, content_hash, shard) VALUES (?,?,?,?,?,?)"
-            ).execute(arguments: [write.externalID, write.title, write.text, metadataJSON, write.contentHash, write.shard])
+            ).execute(arguments: [write.externalID, write.title, write.text, write.metadataJSON, write.contentHash, write.shard])
             documentID = db.lastInsertedRowID
             changes.documentsInserted += 1
         }
