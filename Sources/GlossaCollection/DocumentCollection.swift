@@ -68,6 +68,15 @@ public final class DocumentCollection: @unchecked Sendable {
     /// The database file inside a collection folder.
     public static func databasePath(_ folder: URL) -> String { folder.appendingPathComponent("collection.sqlite").path }
 
+    /// Whether `folder` holds a collection: a database with a manifest. A database without one is a creation
+    /// that was killed before its manifest, which the next writable open with creation settings finishes.
+    public static func hasManifest(_ folder: URL) throws -> Bool {
+        let path = databasePath(folder)
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        let writable = access(folder.path, W_OK) == 0
+        return try Store(path: path, readOnly: !writable).manifest() != nil
+    }
+
     /// Opens the collection at `folder`.
     /// - Parameters:
     ///   - model: the encoder's name and dimension; a collection made with another model is refused.
@@ -86,9 +95,30 @@ public final class DocumentCollection: @unchecked Sendable {
         self.backend = backend
         self.analyzer = analyzer
         let path = Self.databasePath(folder)
-        let exists = FileManager.default.fileExists(atPath: path)
-        if !exists {
-            guard let create, writable, let model else { throw IngestError.noSuchCollection(path: folder.path) }
+        // A database without a manifest is a creation killed between the schema and the manifest (both are
+        // single transactions, nothing else is written before the manifest): it is finished like a new one.
+        var opened: Store?
+        var stored: Manifest?
+        if FileManager.default.fileExists(atPath: path) {
+            let existing = try Store(path: path, readOnly: !writable)
+            stored = try existing.manifest()
+            opened = existing
+        }
+        if let stored, let opened {
+            store = opened
+            manifest = stored
+            if let model, model.name != stored.modelName || model.dimension != stored.dimension {
+                throw IngestError.modelMismatch(collection: folder.path, stored: stored.modelName,
+                                                storedDimension: stored.dimension, given: model.name,
+                                                givenDimension: model.dimension)
+            }
+            if let create { try Self.check(create, against: stored, collection: folder.path) }
+            // Locked only after the model and settings checks, so that a refusal names its real reason.
+            lock = writable ? try FileLock(folder: folder) : nil
+        } else {
+            guard let create, writable, let model, try opened?.counts().documents ?? 0 == 0 else {
+                throw IngestError.noSuchCollection(path: folder.path)
+            }
             // Every setting is checked before anything is created, so a refused one leaves no folder behind.
             let chunkTokens = create.chunkTokens ?? CollectionSettings.defaultChunkTokens
             let chunkOverlap = create.chunkOverlap ?? CollectionSettings.defaultChunkOverlap
@@ -105,23 +135,11 @@ public final class DocumentCollection: @unchecked Sendable {
                 throw IngestError.filesystem(path: folder.path, operation: "create the collection folder", reason: "\(error)")
             }
             lock = try FileLock(folder: folder)
-            store = try Store(path: path)
+            store = try opened ?? Store(path: path)
             manifest = Manifest(modelName: model.name, dimension: model.dimension, indexType: indexType,
                                 shardCount: shardCount, chunkTokens: chunkTokens, chunkOverlap: chunkOverlap,
                                 precision: create.precision ?? "fp32")
             try store.setManifest(manifest)
-        } else {
-            store = try Store(path: path, readOnly: !writable)
-            guard let stored = try store.manifest() else { throw IngestError.noSuchCollection(path: folder.path) }
-            manifest = stored
-            if let model, model.name != stored.modelName || model.dimension != stored.dimension {
-                throw IngestError.modelMismatch(collection: folder.path, stored: stored.modelName,
-                                                storedDimension: stored.dimension, given: model.name,
-                                                givenDimension: model.dimension)
-            }
-            if let create { try Self.check(create, against: stored, collection: folder.path) }
-            // Locked only after the model and settings checks, so that a refusal names its real reason.
-            lock = writable ? try FileLock(folder: folder) : nil
         }
         progressEnabled = showProgress
         if writable, let analyzer { try ensureLexicalIndex(analyzer) }

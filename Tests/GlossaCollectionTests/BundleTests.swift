@@ -127,6 +127,27 @@ private func sha256Hex(_ data: Data) -> String {
         #expect(verified.isConsistent, "\(verified.problems)")
     }
 
+    @Test("an import killed after the schema but before the manifest: the rerun creates it from the bundle")
+    func interruptedCreation() throws {
+        let folder = try Fixture.folder("bundle")
+        let source = try sourceCollection(folder)
+        let bundle = folder.appendingPathComponent("bundle")
+        _ = try source.exportBundles(to: bundle, perShard: false)
+        let target = folder.appendingPathComponent("target")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        _ = try Store(path: DocumentCollection.databasePath(target))
+        #expect(try !DocumentCollection.hasManifest(target))
+        let imported = try DocumentCollection.openForImport(
+            folder: target, bundles: [bundle], settings: CollectionSettings(shardCount: 3), backend: FaissBackend())
+        // The chunking and model come from the bundle, as for a folder that did not exist.
+        #expect(imported.manifest.chunkTokens == 16 && imported.manifest.chunkOverlap == 4)
+        #expect(imported.manifest.shardCount == 3 && imported.manifest.modelName == source.manifest.modelName)
+        _ = try imported.importBundles([bundle], analyzer: BagOfWordsEncoder().lexicalAnalyzer)
+        #expect(try imported.store.counts() == source.store.counts())
+        #expect(try DocumentCollection.hasManifest(target))
+        #expect(try imported.verify().isConsistent)
+    }
+
     @Test("per-shard export: one bundle per shard, all of them import into the same collection")
     func perShard() throws {
         let folder = try Fixture.folder("bundle")

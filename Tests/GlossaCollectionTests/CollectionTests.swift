@@ -20,6 +20,24 @@ import Testing
         #expect(try collection.verify().isConsistent)
     }
 
+    @Test("a creation killed between the schema and the manifest is finished by the next writable open")
+    func interruptedCreation() throws {
+        let folder = try Fixture.folder().appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // What a kill -9 right after `Store(path:)` leaves: the schema, no manifest, no rows.
+        _ = try Store(path: DocumentCollection.databasePath(folder))
+        let encoder = BagOfWordsEncoder()
+        // Without creation settings (search, info, verify) it is still no collection, named as such.
+        #expect(throws: IngestError.self) {
+            try DocumentCollection(folder: folder, model: nil, writable: false, backend: FaissBackend())
+        }
+        let collection = try Fixture.open(folder, backend: FaissBackend(), settings: CollectionSettings(shardCount: 2))
+        #expect(collection.manifest.shardCount == 2 && collection.manifest.modelName == encoder.modelName)
+        let report = try collection.ingest(inputs: [try Fixture.jsonl(Fixture.corpus(12), in: folder)], encoder: encoder)
+        #expect(report.inserted == 12)
+        #expect(try collection.verify().isConsistent)
+    }
+
     @Test("a changed document is re-embedded and found by its new words, not its old ones",
           arguments: Backends.all.indices)
     func updateTakesEffect(backendIndex: Int) throws {
