@@ -13,10 +13,12 @@ namespace glossa {
 
 namespace {
 
-// Query rows per sgemm: large enough for a GEMM-shaped call, small enough that the score block fits in L3.
-constexpr int64_t kQueryBlock = 256;
-// Stored rows per sgemm; the score buffer is kQueryBlock x kBaseBlock floats (8 MiB).
-constexpr int64_t kBaseBlock = 8192;
+// Query rows per sgemm: a batch of up to 1,024 queries is one block, so each stored block is packed by
+// OpenBLAS once per batch, not once per 256 queries (packing was 7% of a 1,000-query batch at 100k).
+constexpr int64_t kQueryBlock = 1024;
+// Stored rows per sgemm; the score buffer is kQueryBlock x kBaseBlock floats (8 MiB), read back by the heaps
+// while it is still in cache. 1,024 x 2,048 gave 1.08-1.12x the QPS of 256 x 8,192 (Zen 4, 100k x 384).
+constexpr int64_t kBaseBlock = 2048;
 // One query is a matrix-vector product; a bigger block lets OpenBLAS split sgemv across threads.
 constexpr int64_t kBaseBlockSingleQuery = 65536;
 
@@ -29,8 +31,22 @@ inline void push_row(
         float* heap_scores,
         int64_t* heap_labels) {
     float threshold = heap_scores[0];
-    for (int64_t j = 0; j < count; j++) {
-        // Almost always false after the first block: the branch is cheap and well predicted.
+    constexpr int64_t kStep = 16;
+    int64_t j = 0;
+    for (; j + kStep <= count; j += kStep) {
+        // After the first blocks almost no score beats the k-th best: a branch-free test of 16 at a time
+        // (the compiler vectorises it) skips them, and only a group holding a better score is pushed.
+        int any = 0;
+        for (int64_t t = 0; t < kStep; t++) any |= row[j + t] > threshold;
+        if (!any) continue;
+        for (int64_t t = j; t < j + kStep; t++) {
+            if (row[t] > threshold) {
+                faiss::minheap_replace_top(k, heap_scores, heap_labels, row[t], base + t);
+                threshold = heap_scores[0];
+            }
+        }
+    }
+    for (; j < count; j++) {
         if (row[j] > threshold) {
             faiss::minheap_replace_top(k, heap_scores, heap_labels, row[j], base + j);
             threshold = heap_scores[0];

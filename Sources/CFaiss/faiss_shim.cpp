@@ -302,6 +302,48 @@ int glossa_faiss_remove_ids(glossa_faiss_index* index, int64_t n, const int64_t*
     GLOSSA_CATCH
 }
 
+namespace {
+
+// Glossa's exact kernel over a flat index; labels become caller ids (through ids when given). With vectors,
+// each hit's stored row is copied out first, while the labels are still row numbers.
+void flat_search(const faiss::IndexFlat* flat, const std::vector<int64_t>* ids, int64_t n, const float* x,
+                 int64_t k, float* scores, int64_t* labels, float* vectors) {
+    glossa::exact_inner_product_search(flat->get_xb(), flat->ntotal, flat->d, x, n, k, scores, labels);
+    const int64_t d = flat->d;
+    for (int64_t i = 0; i < n * k; i++) {
+        if (labels[i] < 0) continue;
+        if (vectors != nullptr) {
+            std::memcpy(vectors + i * d, flat->get_xb() + labels[i] * d, sizeof(float) * d);
+        }
+        if (ids != nullptr) labels[i] = (*ids)[labels[i]];
+    }
+}
+
+} // namespace
+
+int glossa_faiss_search_with_vectors(
+        glossa_faiss_index* index,
+        int64_t n,
+        const float* x,
+        int64_t k,
+        const glossa_faiss_search_params* params,
+        float* scores,
+        int64_t* labels,
+        float* vectors,
+        int32_t* copied) {
+    *copied = 0;
+    const std::vector<int64_t>* ids = nullptr;
+    const faiss::IndexFlat* flat = exact_target(index->index.get(), &ids);
+    if (flat == nullptr || (params != nullptr && params->exact_kernel == 0)) {
+        return glossa_faiss_search(index, n, x, k, params, scores, labels);
+    }
+    GLOSSA_TRY
+    GLOSSA_CHECK(k > 0, "k must be positive");
+    flat_search(flat, ids, n, x, k, scores, labels, vectors);
+    *copied = 1;
+    GLOSSA_CATCH
+}
+
 int glossa_faiss_search(
         glossa_faiss_index* index,
         int64_t n,
@@ -316,13 +358,7 @@ int glossa_faiss_search(
     const std::vector<int64_t>* ids = nullptr;
     const faiss::IndexFlat* flat = exact_target(target, &ids);
     if (flat != nullptr && (params == nullptr || params->exact_kernel != 0)) {
-        glossa::exact_inner_product_search(flat->get_xb(), flat->ntotal, flat->d, x, n, k, scores, labels);
-        if (ids != nullptr) {
-            // Row numbers -> caller ids.
-            for (int64_t i = 0; i < n * k; i++) {
-                labels[i] = labels[i] < 0 ? -1 : (*ids)[labels[i]];
-            }
-        }
+        flat_search(flat, ids, n, x, k, scores, labels, nullptr);
     } else if (auto ivf = as_ivf(target);
                ivf != nullptr && glossa::ivf_flat_scan_applies(ivf) && (params == nullptr || params->ivf_kernel != 0)) {
         const int32_t nprobe = params == nullptr ? 0 : params->nprobe;

@@ -70,67 +70,69 @@ extension DocumentCollection {
     public func importBundles(_ bundles: [URL], batchRows: Int = 4_096, analyzer: (any TermAnalyzer)? = nil) throws
         -> ImportReport
     {
-        let lexical = analyzer ?? self.analyzer
-        if let lexical { writeAnalyzer = lexical }
-        var report = ImportReport()
-        var clock = Date()
-        let readers = try bundles.map { try BundleReader(folder: $0) }
-        for reader in readers { try checkCompatible(reader) }
-        for reader in readers { try reader.forEachDocument { _ in } }
-        report.checkSeconds = Date().timeIntervalSince(clock)
-        clock = Date()
-        let progress = ProgressReporter(label: "import \(folder.lastPathComponent)", unit: "rows",
-                                        total: readers.reduce(0) { $0 + $1.manifest.rows }, enabled: progressEnabled)
-        var session = ChangeSet()
-        var batch: [BundleDocument] = []
-        var batchRowCount = 0
-        let writer = OneAheadWriter()
-        func finished(_ written: WrittenBatch?) {
-            guard let written else { return }
-            session.merge(written.changes)
-            report.inserted += written.changes.documentsInserted
-            report.replaced += written.changes.documentsReplaced
-            report.metadataUpdated += written.changes.documentsUpdated
-            report.writeSeconds += written.seconds
-            progress.advance(by: written.rows)
-        }
-        func storeBatch() throws {
-            guard !batch.isEmpty else { return }
-            let plan = try prepareImported(batch, analyzer: lexical)
-            report.unchanged += plan.unchanged
-            let (writes, rows, dimension) = (plan.writes, batchRowCount, manifest.dimension)
-            batch.removeAll(keepingCapacity: true)
-            batchRowCount = 0
-            finished(try writer.submit { [store] in
-                let clock = Date()
-                let changes = writes.isEmpty
-                    ? ChangeSet() : try store.apply(writes, dimension: dimension, analyzer: lexical)
-                return WrittenBatch(changes: changes, rows: rows, seconds: Date().timeIntervalSince(clock))
-            })
-        }
-        // One bulk session: commits without fsync (WAL, synchronous NORMAL), still kill -9 safe.
-        try store.withBulkWrites {
-            // Whatever ends the reading, no write may still run when the bulk settings are undone.
-            defer { _ = try? writer.wait() }
-            for reader in readers {
-                try reader.forEachDocument { document in
-                    batch.append(document)
-                    batchRowCount += document.spans.count
-                    report.rows += document.spans.count
-                    report.documents += 1
-                    if batchRowCount >= batchRows { try storeBatch() }
-                }
-                try storeBatch()
-                finished(try writer.wait())
-                report.bundles += 1
+        try writingAheadOfIndexes {
+            let lexical = analyzer ?? self.analyzer
+            if let lexical { writeAnalyzer = lexical }
+            var report = ImportReport()
+            var clock = Date()
+            let readers = try bundles.map { try BundleReader(folder: $0) }
+            for reader in readers { try checkCompatible(reader) }
+            for reader in readers { try reader.forEachDocument { _ in } }
+            report.checkSeconds = Date().timeIntervalSince(clock)
+            clock = Date()
+            let progress = ProgressReporter(label: "import \(folder.lastPathComponent)", unit: "rows",
+                                            total: readers.reduce(0) { $0 + $1.manifest.rows }, enabled: progressEnabled)
+            var session = ChangeSet()
+            var batch: [BundleDocument] = []
+            var batchRowCount = 0
+            let writer = OneAheadWriter()
+            func finished(_ written: WrittenBatch?) {
+                guard let written else { return }
+                session.merge(written.changes)
+                report.inserted += written.changes.documentsInserted
+                report.replaced += written.changes.documentsReplaced
+                report.metadataUpdated += written.changes.documentsUpdated
+                report.writeSeconds += written.seconds
+                progress.advance(by: written.rows)
             }
+            func storeBatch() throws {
+                guard !batch.isEmpty else { return }
+                let plan = try prepareImported(batch, analyzer: lexical)
+                report.unchanged += plan.unchanged
+                let (writes, rows, dimension) = (plan.writes, batchRowCount, manifest.dimension)
+                batch.removeAll(keepingCapacity: true)
+                batchRowCount = 0
+                finished(try writer.submit { [store] in
+                    let clock = Date()
+                    let changes = writes.isEmpty
+                        ? ChangeSet() : try store.apply(writes, dimension: dimension, analyzer: lexical)
+                    return WrittenBatch(changes: changes, rows: rows, seconds: Date().timeIntervalSince(clock))
+                })
+            }
+            // One bulk session: commits without fsync (WAL, synchronous NORMAL), still kill -9 safe.
+            try store.withBulkWrites {
+                // Whatever ends the reading, no write may still run when the bulk settings are undone.
+                defer { _ = try? writer.wait() }
+                for reader in readers {
+                    try reader.forEachDocument { document in
+                        batch.append(document)
+                        batchRowCount += document.spans.count
+                        report.rows += document.spans.count
+                        report.documents += 1
+                        if batchRowCount >= batchRows { try storeBatch() }
+                    }
+                    try storeBatch()
+                    finished(try writer.wait())
+                    report.bundles += 1
+                }
+            }
+            progress.finish()
+            report.storeSeconds = Date().timeIntervalSince(clock)
+            clock = Date()
+            try syncShards(session)
+            report.indexSeconds = Date().timeIntervalSince(clock)
+            return report
         }
-        progress.finish()
-        report.storeSeconds = Date().timeIntervalSince(clock)
-        clock = Date()
-        try syncShards(session)
-        report.indexSeconds = Date().timeIntervalSince(clock)
-        return report
     }
 
     private func checkCompatible(_ reader: BundleReader) throws {

@@ -62,52 +62,54 @@ extension DocumentCollection {
     public func ingest(inputs: [String], encoder: any CollectionEncoder, options: IngestOptions = IngestOptions())
         throws -> IngestReport
     {
-        let started = Date()
-        var report = IngestReport()
-        let total = try countDocuments(inputs, strict: options.strict)
-        let progress = ProgressReporter(label: "index \(folder.lastPathComponent)", unit: "docs", total: total,
-                                        enabled: progressEnabled)
-        let chunker = try Chunker(windowTokens: manifest.chunkTokens, overlapTokens: manifest.chunkOverlap)
-        var session = ChangeSet()
-        for input in inputs {
-            var seen = Set<String>()
-            var batch: [InputDocument] = []
-            var slot: [String: Int] = [:]
-            try InputReader.read(path: input) { result in
-                switch result {
-                case .failure(let issue):
-                    report.skipped += 1
-                    report.note(issue)
-                    progress.advance()
-                case .success(let document):
-                    report.read += 1
-                    if !seen.insert(document.id).inserted {
-                        report.duplicates += 1
-                        report.note(.badInput(file: document.file, line: document.line, field: "id",
-                                              reason: "duplicate id '\(document.id)'; the last occurrence wins"))
-                    }
-                    // Last wins inside a batch; across batches the later upsert replaces the earlier one.
-                    if let index = slot[document.id] { batch[index] = document } else {
-                        slot[document.id] = batch.count
-                        batch.append(document)
-                    }
-                    if batch.count >= options.batchSize {
-                        session.merge(try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report))
-                        progress.advance(by: batch.count)
-                        batch.removeAll(keepingCapacity: true)
-                        slot.removeAll(keepingCapacity: true)
+        try writingAheadOfIndexes {
+            let started = Date()
+            var report = IngestReport()
+            let total = try countDocuments(inputs, strict: options.strict)
+            let progress = ProgressReporter(label: "index \(folder.lastPathComponent)", unit: "docs", total: total,
+                                            enabled: progressEnabled)
+            let chunker = try Chunker(windowTokens: manifest.chunkTokens, overlapTokens: manifest.chunkOverlap)
+            var session = ChangeSet()
+            for input in inputs {
+                var seen = Set<String>()
+                var batch: [InputDocument] = []
+                var slot: [String: Int] = [:]
+                try InputReader.read(path: input) { result in
+                    switch result {
+                    case .failure(let issue):
+                        report.skipped += 1
+                        report.note(issue)
+                        progress.advance()
+                    case .success(let document):
+                        report.read += 1
+                        if !seen.insert(document.id).inserted {
+                            report.duplicates += 1
+                            report.note(.badInput(file: document.file, line: document.line, field: "id",
+                                                  reason: "duplicate id '\(document.id)'; the last occurrence wins"))
+                        }
+                        // Last wins inside a batch; across batches the later upsert replaces the earlier one.
+                        if let index = slot[document.id] { batch[index] = document } else {
+                            slot[document.id] = batch.count
+                            batch.append(document)
+                        }
+                        if batch.count >= options.batchSize {
+                            session.merge(try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report))
+                            progress.advance(by: batch.count)
+                            batch.removeAll(keepingCapacity: true)
+                            slot.removeAll(keepingCapacity: true)
+                        }
                     }
                 }
+                if !batch.isEmpty {
+                    session.merge(try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report))
+                    progress.advance(by: batch.count)
+                }
             }
-            if !batch.isEmpty {
-                session.merge(try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report))
-                progress.advance(by: batch.count)
-            }
+            try syncShards(session)
+            progress.finish()
+            report.seconds = Date().timeIntervalSince(started)
+            return report
         }
-        try syncShards(session)
-        progress.finish()
-        report.seconds = Date().timeIntervalSince(started)
-        return report
     }
 
     /// Counts the documents of every input (for the progress ETA); under `strict`, throws the first
@@ -199,25 +201,27 @@ extension DocumentCollection {
     public func upsert(_ documents: [InputDocument], encoder: any CollectionEncoder, persistShardFiles: Bool = true)
         throws -> (report: IngestReport, touchedShards: Set<Int>)
     {
-        let started = Date()
-        var report = IngestReport()
-        var batch: [InputDocument] = []
-        var slot: [String: Int] = [:]
-        for document in documents {
-            report.read += 1
-            if let index = slot[document.id] {
-                report.duplicates += 1
-                batch[index] = document
-            } else {
-                slot[document.id] = batch.count
-                batch.append(document)
+        try writingAheadOfIndexes {
+            let started = Date()
+            var report = IngestReport()
+            var batch: [InputDocument] = []
+            var slot: [String: Int] = [:]
+            for document in documents {
+                report.read += 1
+                if let index = slot[document.id] {
+                    report.duplicates += 1
+                    batch[index] = document
+                } else {
+                    slot[document.id] = batch.count
+                    batch.append(document)
+                }
             }
+            let chunker = try Chunker(windowTokens: manifest.chunkTokens, overlapTokens: manifest.chunkOverlap)
+            let changes = try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report)
+            let touched = try syncShards(changes, persist: persistShardFiles)
+            report.seconds = Date().timeIntervalSince(started)
+            return (report, touched)
         }
-        let chunker = try Chunker(windowTokens: manifest.chunkTokens, overlapTokens: manifest.chunkOverlap)
-        let changes = try storeBatch(batch, encoder: encoder, chunker: chunker, report: &report)
-        let touched = try syncShards(changes, persist: persistShardFiles)
-        report.seconds = Date().timeIntervalSince(started)
-        return (report, touched)
     }
 
     /// Deletes documents by external id, from the dense and the lexical side in one transaction (the lexical
@@ -227,9 +231,11 @@ extension DocumentCollection {
     public func delete(externalIDs: [String], persistShardFiles: Bool = true) throws
         -> (deleted: Int, missing: [String], touchedShards: Set<Int>)
     {
-        let (changes, missing) = try store.delete(externalIDs: externalIDs, analyzer: analyzer ?? writeAnalyzer)
-        let touched = try syncShards(changes, persist: persistShardFiles)
-        return (changes.documentsDeleted, missing, touched)
+        try writingAheadOfIndexes {
+            let (changes, missing) = try store.delete(externalIDs: externalIDs, analyzer: analyzer ?? writeAnalyzer)
+            let touched = try syncShards(changes, persist: persistShardFiles)
+            return (changes.documentsDeleted, missing, touched)
+        }
     }
 
     /// Deletes documents by external id; returns the ids that were not in the collection.

@@ -23,10 +23,17 @@ extension DocumentCollection {
     ///
     /// Every candidate is re-scored from its stored vector with one fixed dot-product loop, so a
     /// chunk's score never depends on how the index blocked its computation (sharded flat equals
-    /// unsharded flat exactly), ids the database no longer holds are dropped, and approximate
-    /// encodings (SQ, PQ) are re-ranked by exact scores. Each shard is asked for
-    /// `backend.candidateCount(k)` candidates: `k + 8` for exact-score indexes, so that rounding near the
-    /// k-th score cannot change which chunks are returned, more for SQ8 and PQ (see IndexSpec.candidateCount).
+    /// unsharded flat exactly), and approximate encodings (SQ, PQ) are re-ranked by exact scores. Each
+    /// shard is asked for `backend.candidateCount(k)` candidates: `k + 8` for exact-score indexes, so that
+    /// rounding near the k-th score cannot change which chunks are returned, more for SQ8 and PQ (see
+    /// IndexSpec.candidateCount).
+    ///
+    /// The stored vectors come from the index itself where it keeps them whole (flat) and holds what SQLite
+    /// holds; otherwise, and while a write of this process has reached SQLite but not yet the indexes,
+    /// from SQLite, which then also drops ids the database no longer holds. (Reading 18,000 vectors back from
+    /// SQLite cost ~100 ms a batch of 1,000 queries at 100k chunks, a quarter of flat search's time.) A
+    /// collection opened by another process than its writer keeps the indexes it loaded; their ids of chunks
+    /// since deleted or replaced find no owner in SQLite, and the searcher skips them.
     public func searchChunks(_ queries: [Float], k: Int, options: SearchOptions = SearchOptions()) throws -> [[ChunkScore]] {
         let dimension = manifest.dimension
         precondition(queries.count % dimension == 0, "queries must be n * \(dimension) floats")
@@ -35,36 +42,63 @@ extension DocumentCollection {
         let fetch = max(k, options.candidates ?? backend.candidateCount(indexType: manifest.indexType, k: k))
         // The nprobe `rebuild --recall-target` chose, unless the caller gives one.
         let options = SearchOptions(nprobe: options.nprobe ?? manifest.nprobe, efSearch: options.efSearch)
+        let indexesHoldStore = indexesMatchStore
         // Held while the indexes are searched: a writer changes an index only under the exclusive lock.
         let results = shardLock.reading { () -> ShardResults in
             let shards = self.shards
             let results = ShardResults(count: shards.count)
             DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
                 let index = shards[shard]
-                results.set(shard, Result { try index.search(queries, k: min(fetch, max(index.count, 1)), options: options) })
+                let kk = min(fetch, max(index.count, 1))
+                results.set(shard, Result {
+                    indexesHoldStore
+                        ? try index.searchKeepingVectors(queries, k: kk, options: options)
+                        : (try index.search(queries, k: kk, options: options), nil)
+                })
             }
             return results
         }
+        // Where each candidate's vector is: (source, row); source 0 is SQLite, 1 + s shard s's copies.
         var candidates = Array(repeating: [Int64](), count: queryCount)
+        var sources: [[Float]] = [[]]
+        var location: [Int64: (source: Int, row: Int)] = [:]
+        var fromStore: [Int64] = []
         for shard in 0..<results.count {
-            let perQuery = try wrapIndex(shard, "search") { try results.get(shard) }
+            let (perQuery, vectors) = try wrapIndex(shard, "search") { try results.get(shard) }
+            if let vectors { sources.append(vectors) }
+            var row = 0
             for (query, hits) in perQuery.enumerated() where query < queryCount {
-                candidates[query] += hits.lazy.filter { $0.id >= 0 }.map(\.id)
+                for hit in hits {
+                    defer { row += 1 }
+                    guard hit.id >= 0 else { continue }
+                    candidates[query].append(hit.id)
+                    guard location[hit.id] == nil else { continue }
+                    if vectors != nil {
+                        location[hit.id] = (sources.count - 1, row)
+                    } else {
+                        location[hit.id] = (0, -1)
+                        fromStore.append(hit.id)
+                    }
+                }
             }
         }
-        let (ids, flat) = try store.vectors(ids: Array(Set(candidates.joined())), dimension: dimension)
-        let row = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        if !fromStore.isEmpty {
+            let (ids, flat) = try store.vectors(ids: fromStore, dimension: dimension)
+            // Ids SQLite no longer holds keep row -1 and are dropped below.
+            for (row, id) in ids.enumerated() { location[id] = (0, row) }
+            sources[0] = flat
+        }
         return queries.withUnsafeBufferPointer { q in
-            flat.withUnsafeBufferPointer { v in
-                candidates.enumerated().map { query, chunkIDs in
-                    // An id in two shards (a damaged collection) is scored once.
-                    var seen = Set<Int64>()
-                    let scored = chunkIDs.compactMap { id -> ChunkScore? in
-                        guard seen.insert(id).inserted, let r = row[id] else { return nil }
-                        return ChunkScore(id: id, score: Self.dot(q, query * dimension, v, r * dimension, dimension))
+            candidates.enumerated().map { query, chunkIDs in
+                // An id in two shards (a damaged collection) is scored once.
+                var seen = Set<Int64>()
+                let scored = chunkIDs.compactMap { id -> ChunkScore? in
+                    guard seen.insert(id).inserted, let (source, row) = location[id], row >= 0 else { return nil }
+                    return sources[source].withUnsafeBufferPointer { v in
+                        ChunkScore(id: id, score: Self.dot(q, query * dimension, v, row * dimension, dimension))
                     }
-                    return Array(Self.ranked(scored).prefix(k))
                 }
+                return Array(Self.ranked(scored).prefix(k))
             }
         }
     }
@@ -105,21 +139,22 @@ extension DocumentCollection {
 
 /// Per-shard result slots, each written by exactly one concurrent worker.
 private final class ShardResults: @unchecked Sendable {
-    private var slots: [Result<[[(id: Int64, score: Float)]], any Error>?]
+    typealias Slot = (hits: [[(id: Int64, score: Float)]], vectors: [Float]?)
+    private var slots: [Result<Slot, any Error>?]
     private let lock = NSLock()
     let count: Int
     init(count: Int) {
         self.count = count
         slots = Array(repeating: nil, count: count)
     }
-    func set(_ index: Int, _ value: Result<[[(id: Int64, score: Float)]], any Error>) {
+    func set(_ index: Int, _ value: Result<Slot, any Error>) {
         lock.lock()
         slots[index] = value
         lock.unlock()
     }
-    func get(_ index: Int) throws -> [[(id: Int64, score: Float)]] {
+    func get(_ index: Int) throws -> Slot {
         lock.lock()
         defer { lock.unlock() }
-        return try slots[index]?.get() ?? []
+        return try slots[index]?.get() ?? ([], nil)
     }
 }

@@ -5,6 +5,7 @@ public import Foundation
 public import GlossaStore
 public import GlossaCore
 import GlossaIndex
+import Synchronization
 
 /// Settings for a new collection; nil means "the default" for a new collection and "keep" for an
 /// existing one (a value that differs from the stored one is refused with `settingMismatch`).
@@ -50,6 +51,11 @@ public final class DocumentCollection: @unchecked Sendable {
     /// Guarded by `shardLock`: searches read under it, writers change an index only while holding it alone.
     var shards: [any ShardIndex] = []
     let shardLock = ReadWriteLock()
+    /// Writes of this process that have reached SQLite and not yet every loaded index (ingest, upsert, delete,
+    /// import: from their first commit to their `syncShards`); one that failed in between stays counted, as
+    /// its indexes may lag SQLite until the collection is opened again. While it is above 0, searches read
+    /// the vectors they score from SQLite, which drops ids it no longer holds (`searchChunks`).
+    private let writesAheadOfIndexes = Mutex(0)
     private let lock: FileLock?
     /// Whether this process holds the write lock (opened `writable`).
     public var isWritable: Bool { lock != nil }
@@ -64,6 +70,17 @@ public final class DocumentCollection: @unchecked Sendable {
     /// Why each shard file was not used on open and was rebuilt from SQLite instead ("shard 2: …"), for the
     /// CLI and server to report; empty when every file was current.
     public private(set) var shardRepairs: [String] = []
+
+    /// Whether the loaded indexes hold exactly what SQLite holds, as far as this process's writes go.
+    var indexesMatchStore: Bool { writesAheadOfIndexes.withLock { $0 == 0 } }
+
+    /// Runs a write that commits to SQLite before it updates the indexes (see `writesAheadOfIndexes`).
+    func writingAheadOfIndexes<T>(_ body: () throws -> T) rethrows -> T {
+        writesAheadOfIndexes.withLock { $0 += 1 }
+        let result = try body()
+        writesAheadOfIndexes.withLock { $0 -= 1 }
+        return result
+    }
 
     /// The database file inside a collection folder.
     public static func databasePath(_ folder: URL) -> String { folder.appendingPathComponent("collection.sqlite").path }

@@ -48,6 +48,13 @@ final class FaissShard: ShardIndex {
         try index.search(queries, k: k, parameters: SearchParameters(nprobe: options.nprobe, efSearch: options.efSearch))
     }
 
+    func searchKeepingVectors(_ queries: [Float], k: Int, options: SearchOptions) throws
+        -> (hits: [[(id: Int64, score: Float)]], vectors: [Float]?)
+    {
+        try index.searchKeepingVectors(
+            queries, k: k, parameters: SearchParameters(nprobe: options.nprobe, efSearch: options.efSearch))
+    }
+
     func write(to path: String) throws { try index.write(to: path) }
     func memoryBytes() throws -> Int64? { try index.memoryBytes() }
     var listCount: Int? { index.invertedLists?.count }

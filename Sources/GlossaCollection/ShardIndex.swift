@@ -35,6 +35,11 @@ public protocol ShardIndex: AnyObject, Sendable {
     func remove(ids: [Int64]) throws -> Int
     /// The `k` best (id, score) per query, best first; fewer when the index holds fewer.
     func search(_ queries: [Float], k: Int, options: SearchOptions) throws -> [[(id: Int64, score: Float)]]
+    /// `search`, with each hit's stored vector (hit order, `dimension` floats each) when the index keeps its
+    /// vectors whole, so that hits can be scored exactly without reading the vectors back from SQLite;
+    /// nil vectors when it does not (then the caller reads them from the store).
+    func searchKeepingVectors(_ queries: [Float], k: Int, options: SearchOptions) throws
+        -> (hits: [[(id: Int64, score: Float)]], vectors: [Float]?)
     /// Writes the index to `path` atomically (temporary name, then rename).
     func write(to path: String) throws
     /// Every stored id, or nil when this index type cannot list them.
@@ -48,6 +53,11 @@ public protocol ShardIndex: AnyObject, Sendable {
 }
 
 extension ShardIndex {
+    public func searchKeepingVectors(_ queries: [Float], k: Int, options: SearchOptions) throws
+        -> (hits: [[(id: Int64, score: Float)]], vectors: [Float]?)
+    {
+        (try search(queries, k: k, options: options), nil)
+    }
     public func memoryBytes() throws -> Int64? { nil }
     public var listCount: Int? { nil }
 }

@@ -118,17 +118,34 @@ public final class VectorIndex: @unchecked Sendable {
     public func search(_ queries: [Float], k: Int, parameters: SearchParameters = .init()) throws(IndexError)
         -> [[(id: Int64, score: Float)]]
     {
+        try search(queries, k: k, parameters: parameters, keepingVectors: false).hits
+    }
+
+    /// `search`, and when the index keeps its vectors whole (flat, Glossa's exact kernel) each hit's stored
+    /// vector too: `vectors` holds them in hit order (query by query, best first), `dimension` floats each,
+    /// the very floats that were added. nil `vectors`: this index type does not keep them (IVF, HNSW, SQ, PQ).
+    public func searchKeepingVectors(_ queries: [Float], k: Int, parameters: SearchParameters = .init())
+        throws(IndexError) -> (hits: [[(id: Int64, score: Float)]], vectors: [Float]?)
+    {
+        try search(queries, k: k, parameters: parameters, keepingVectors: true)
+    }
+
+    private func search(_ queries: [Float], k: Int, parameters: SearchParameters, keepingVectors: Bool)
+        throws(IndexError) -> (hits: [[(id: Int64, score: Float)]], vectors: [Float]?)
+    {
         let nq = try rows(of: queries, operation: "search")
         guard k >= 1 else { throw .invalidArgument(operation: "search", reason: "k = \(k) must be ≥ 1") }
-        return try locked { () throws(IndexError) -> [[(id: Int64, score: Float)]] in
+        return try locked { () throws(IndexError) -> (hits: [[(id: Int64, score: Float)]], vectors: [Float]?) in
             var total: Int64 = 0
             _ = glossa_faiss_ntotal(handle, &total)
             // An empty index answers nothing; an empty IVF may also be untrained, which faiss would reject.
-            guard nq > 0, total > 0 else { return Array(repeating: [], count: nq) }
+            guard nq > 0, total > 0 else { return (Array(repeating: [], count: nq), keepingVectors ? [] : nil) }
             // No slot beyond the stored count can hold a result.
             let kk = min(k, Int(total))
             var scores = [Float](repeating: 0, count: nq * kk)
             var labels = [Int64](repeating: -1, count: nq * kk)
+            var vectors = [Float](repeating: 0, count: keepingVectors ? nq * kk * dimension : 0)
+            var copied: Int32 = 0
             var params = glossa_faiss_search_params(
                 nprobe: Int32(clamping: parameters.nprobe ?? 0),
                 ef_search: Int32(clamping: parameters.efSearch ?? max(SearchParameters.defaultEfSearch, kk)),
@@ -137,16 +154,30 @@ public final class VectorIndex: @unchecked Sendable {
             let status = queries.withUnsafeBufferPointer { q in
                 scores.withUnsafeMutableBufferPointer { s in
                     labels.withUnsafeMutableBufferPointer { l in
-                        glossa_faiss_search(
-                            handle, Int64(nq), q.baseAddress, Int64(kk), &params, s.baseAddress, l.baseAddress)
+                        vectors.withUnsafeMutableBufferPointer { v in
+                            keepingVectors
+                                ? glossa_faiss_search_with_vectors(
+                                    handle, Int64(nq), q.baseAddress, Int64(kk), &params, s.baseAddress, l.baseAddress,
+                                    v.baseAddress, &copied)
+                                : glossa_faiss_search(
+                                    handle, Int64(nq), q.baseAddress, Int64(kk), &params, s.baseAddress, l.baseAddress)
+                        }
                     }
                 }
             }
             try check(status, operation: "search of \(nq) queries, k=\(kk)")
-            return (0..<nq).map { row in
+            let hits = (0..<nq).map { row in
                 // faiss marks empty slots with id -1 (IVF lists visited held fewer than k vectors).
                 (row * kk..<(row + 1) * kk).compactMap { labels[$0] < 0 ? nil : (id: labels[$0], score: scores[$0]) }
             }
+            guard copied != 0 else { return (hits, nil) }
+            // Flat fills every slot (kk <= total); were one empty, the vectors are packed to follow the hits.
+            if labels.allSatisfy({ $0 >= 0 }) { return (hits, vectors) }
+            var packed: [Float] = []
+            for slot in labels.indices where labels[slot] >= 0 {
+                packed += vectors[slot * dimension..<(slot + 1) * dimension]
+            }
+            return (hits, packed)
         }
     }
 

@@ -21,9 +21,9 @@ func makeIndex(_ spec: IndexSpec, _ vectors: [Float], ids: [Int64], dimension: I
 @Suite struct FlatSearchTests {
     @Test(
         "flat search equals a brute-force oracle: same ids, scores within float rounding",
-        arguments: [SearchParameters.ExactKernel.glossa, .faiss], [1, 300])
+        arguments: [SearchParameters.ExactKernel.glossa, .faiss], [1, 300, 1_100])
     func flatEqualsBruteForce(kernel: SearchParameters.ExactKernel, queryCount: Int) throws {
-        // 9000 rows and 300 queries cross the kernel's 8192-row and 256-query blocks; 1 query takes sgemv.
+        // 9000 rows and 1,100 queries cross the kernel's 2,048-row and 1,024-query blocks; 1 query takes sgemv.
         let d = 32, n = 9000, k = 10
         let base = Synthetic.clustered(count: n, dimension: d, centres: 50, seed: 1)
         let ids = (0..<Int64(n)).map { $0 * 7 + 3 }
@@ -31,7 +31,8 @@ func makeIndex(_ spec: IndexSpec, _ vectors: [Float], ids: [Int64], dimension: I
         let index = try makeIndex(.flat, base, ids: ids, dimension: d)
         let results = try index.search(queries, k: k, parameters: .init(exactKernel: kernel))
         #expect(results.count == queryCount)
-        for q in 0..<queryCount {
+        // Every query up to 300; beyond, every 7th, which still checks both query blocks.
+        for q in stride(from: 0, to: queryCount, by: queryCount > 300 ? 7 : 1) {
             let truth = Synthetic.bruteForce(base: base, ids: ids, query: Synthetic.row(queries, q, dimension: d), dimension: d)
             try #require(results[q].count == k)
             for rank in 0..<k {
@@ -44,6 +45,39 @@ func makeIndex(_ spec: IndexSpec, _ vectors: [Float], ids: [Int64], dimension: I
                     #expect(got.id == truth[rank].id, "query \(q) rank \(rank): got \(got.id), expected \(truth[rank].id)")
                 }
             }
+        }
+    }
+
+    @Test("searchKeepingVectors: flat hands back each hit's stored floats, in hit order; other kinds none",
+          arguments: everyKind)
+    func keptVectors(spec: IndexSpec) throws {
+        let d = 16, n = 2500
+        let base = Synthetic.clustered(count: n, dimension: d, centres: 20, seed: 5)
+        let ids = (0..<Int64(n)).map { $0 * 3 + 1 }
+        let queries = Synthetic.clustered(count: 40, dimension: d, centres: 20, seed: 6)
+        let index = try makeIndex(spec, base, ids: ids, dimension: d)
+        let (hits, vectors) = try index.searchKeepingVectors(queries, k: 7)
+        let plain = try index.search(queries, k: 7)
+        #expect(hits.map { $0.map(\.id) } == plain.map { $0.map(\.id) })
+        #expect(hits.map { $0.map(\.score) } == plain.map { $0.map(\.score) })
+        guard spec == .flat else {
+            #expect(vectors == nil)
+            return
+        }
+        let kept = try #require(vectors)
+        let all = hits.joined().map(\.id)
+        #expect(kept.count == all.count * d)
+        for (slot, id) in all.enumerated() {
+            let row = Int((id - 1) / 3)
+            #expect(Array(kept[slot * d..<(slot + 1) * d]) == Array(base[row * d..<(row + 1) * d]), "hit \(slot), id \(id)")
+        }
+        // k beyond the count: every stored vector, still in hit order.
+        let small = try makeIndex(.flat, Array(base[0..<(5 * d)]), ids: [10, 11, 12, 13, 14], dimension: d)
+        let (few, fewVectors) = try small.searchKeepingVectors(Array(queries[0..<d]), k: 9)
+        #expect(few[0].count == 5 && fewVectors?.count == 5 * d)
+        for (slot, hit) in few[0].enumerated() {
+            let row = Int(hit.id - 10)
+            #expect(Array(fewVectors![slot * d..<(slot + 1) * d]) == Array(base[row * d..<(row + 1) * d]))
         }
     }
 

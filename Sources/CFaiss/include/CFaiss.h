@@ -57,6 +57,21 @@ int glossa_faiss_search(
         float* scores,
         int64_t* labels);
 
+/// glossa_faiss_search, and where the index keeps its vectors whole (flat inner product, Glossa's kernel) also
+/// each hit's stored vector: vectors: (n, k, d), a slot without a hit left as it was. *copied = 1 when the
+/// vectors were written, 0 when this index type does not keep them whole (then only the search ran), so
+/// the caller can score hits from these exact copies instead of reading the vectors back from SQLite.
+int glossa_faiss_search_with_vectors(
+        glossa_faiss_index* index,
+        int64_t n,
+        const float* x,
+        int64_t k,
+        const glossa_faiss_search_params* params,
+        float* scores,
+        int64_t* labels,
+        float* vectors,
+        int32_t* copied);
+
 /// The naive twin of Glossa's IVF-Flat scan (for parity tests): the same coarse lists, one query at a time,
 /// scalar dot products. nprobe <= 0 uses the default. Fails unless the index is IVF-Flat with inner product.
 int glossa_faiss_search_ivf_naive(
