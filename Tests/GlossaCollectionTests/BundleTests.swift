@@ -20,6 +20,15 @@ private func sourceCollection(_ folder: URL, count: Int = 60) throws -> Document
     return collection
 }
 
+/// A fresh folder holding `sourceCollection` and its whole-collection export in `bundle/`.
+private func exportedSource() throws -> (folder: URL, source: DocumentCollection, bundle: URL) {
+    let folder = try Fixture.folder("bundle")
+    let source = try sourceCollection(folder)
+    let bundle = folder.appendingPathComponent("bundle")
+    _ = try source.exportBundles(to: bundle, perShard: false)
+    return (folder, source, bundle)
+}
+
 private func queries(_ collection: DocumentCollection, count: Int) throws -> [Float] {
     let texts = (0..<count).map { "uniq\($0 % 60) filler\($0 % 23) words chunk" }
     return try BagOfWordsEncoder().embed(texts, kind: .query).flatMap { $0 }
@@ -107,10 +116,7 @@ private func sha256Hex(_ data: Data) -> String {
 
     @Test("the same bundle twice in one import: the second pass finds every document stored, changes nothing")
     func sameBundleTwice() throws {
-        let folder = try Fixture.folder("bundle")
-        let source = try sourceCollection(folder)
-        let bundle = folder.appendingPathComponent("bundle")
-        _ = try source.exportBundles(to: bundle, perShard: false)
+        let (folder, source, bundle) = try exportedSource()
         let counts = try source.store.counts()
         let target = folder.appendingPathComponent("target")
         let imported = try DocumentCollection.openForImport(
@@ -129,10 +135,7 @@ private func sha256Hex(_ data: Data) -> String {
 
     @Test("an import killed after the schema but before the manifest: the rerun creates it from the bundle")
     func interruptedCreation() throws {
-        let folder = try Fixture.folder("bundle")
-        let source = try sourceCollection(folder)
-        let bundle = folder.appendingPathComponent("bundle")
-        _ = try source.exportBundles(to: bundle, perShard: false)
+        let (folder, source, bundle) = try exportedSource()
         let target = folder.appendingPathComponent("target")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         _ = try Store(path: DocumentCollection.databasePath(target))
@@ -167,10 +170,7 @@ private func sha256Hex(_ data: Data) -> String {
 
     @Test("without document_text the text is rebuilt from the spans; spans that leave a gap are refused")
     func rebuiltText() throws {
-        let folder = try Fixture.folder("bundle")
-        let source = try sourceCollection(folder)
-        let bundle = folder.appendingPathComponent("bundle")
-        _ = try source.exportBundles(to: bundle, perShard: false)
+        let (folder, source, bundle) = try exportedSource()
         try tamper(bundle, "rows.jsonl") { data in
             var lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
             for i in lines.indices {

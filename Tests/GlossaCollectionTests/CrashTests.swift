@@ -4,27 +4,9 @@ import Foundation
 import GlossaTestSupport
 import Testing
 
-private let binary = TestLocations.repoRoot.appendingPathComponent(".build/release/glossa")
-private var binaryPresent: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
-
+private let binaryPresent = ReleaseBinary.present
 private func run(_ arguments: [String], killAfter seconds: Double? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    var environment = ProcessInfo.processInfo.environment
-    environment["GLOSSA_MODEL"] = TestLocations.modelFolder.path
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    if let seconds {
-        Thread.sleep(forTimeInterval: seconds)
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ReleaseBinary.run(arguments, killAfter: seconds)
 }
 
 @Suite(.enabled(if: TestLocations.modelTestsEnabled && (binaryPresent || TestLocations.isCI)), .serialized)

@@ -138,24 +138,9 @@ private func recall(_ found: [[ChunkScore]], _ truth: [[ChunkScore]], owners: [I
     }
 }
 
-private let binary = TestLocations.repoRoot.appendingPathComponent(".build/release/glossa")
-private var binaryPresent: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
-
+private let binaryPresent = ReleaseBinary.present
 private func run(_ arguments: [String], killAfter seconds: Double? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    if let seconds {
-        Thread.sleep(forTimeInterval: seconds)
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ReleaseBinary.run(arguments, killAfter: seconds)
 }
 
 @Suite(.enabled(if: binaryPresent || TestLocations.isCI), .serialized)
