@@ -42,11 +42,12 @@ extension DocumentCollection {
         guard let first = bundles.first else {
             throw IngestError.invalidOption(name: "bundle", value: "", reason: "give at least one bundle folder")
         }
-        if try hasManifest(folder) {
+        do {
             // Model and chunking are checked per bundle in importBundles, naming the bundle's manifest.
             return try DocumentCollection(folder: folder, model: nil, create: settings, writable: true, backend: backend)
+        } catch IngestError.noSuchCollection {
+            // No collection yet, or a creation killed before its manifest: created (or finished) from the bundle's.
         }
-        // No collection yet, or a creation killed before its manifest: created (or finished) from the bundle's.
         let manifest = try BundleReader(folder: first).manifest
         var create = settings
         create.chunkTokens = create.chunkTokens ?? manifest.chunkTokens

@@ -144,7 +144,11 @@ public final class VectorIndex: @unchecked Sendable {
             let kk = min(k, Int(total))
             var scores = [Float](repeating: 0, count: nq * kk)
             var labels = [Int64](repeating: -1, count: nq * kk)
-            var vectors = [Float](repeating: 0, count: keepingVectors ? nq * kk * dimension : 0)
+            // Not zero-filled: an index that keeps no vectors (IVF, 27 MB for 1,000 queries at k 18) never touches
+            // it, and a flat one writes every slot that holds a hit, the only slots read below.
+            var vectors = [Float](unsafeUninitializedCapacity: keepingVectors ? nq * kk * dimension : 0) { _, count in
+                count = keepingVectors ? nq * kk * dimension : 0
+            }
             var copied: Int32 = 0
             var params = glossa_faiss_search_params(
                 nprobe: Int32(clamping: parameters.nprobe ?? 0),
