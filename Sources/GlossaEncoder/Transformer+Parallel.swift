@@ -1,6 +1,6 @@
 // How the phases of one group's forward pass are shared among the members of the worker team: the Linear
 // products by output features, attention by (text, head). Row-wise work (LayerNorms) is shared by rows in
-// `run` itself. OpenBLAS runs single-threaded inside each member.
+// `run` itself. OpenBLAS and oneDNN run single-threaded inside each member.
 import GlossaKernels
 
 extension Transformer {
@@ -40,11 +40,19 @@ extension Transformer {
     /// This member's columns of `project` over `outFeatures` outputs: contiguous, a multiple of 16 wide
     /// (whole SIMD rows and OpenBLAS's column chunks), the ranges in member order.
     func featureShare(of outFeatures: Int, member: TeamMember) -> Range<Int> {
-        let parts = max(1, min(member.count, outFeatures / 16))
-        guard member.index < parts else { return outFeatures..<outFeatures }
+        let ranges = Self.featureRanges(of: outFeatures, parts: member.count)
+        return member.index < ranges.count ? ranges[member.index] : outFeatures..<outFeatures
+    }
+
+    /// The column ranges `featureShare` deals to `parts` members, in member order; members past the end get
+    /// none. oneDNN's packed weights are cut along the same ranges (`PackedLayer`).
+    static func featureRanges(of outFeatures: Int, parts requested: Int) -> [Range<Int>] {
+        let parts = max(1, min(requested, outFeatures / 16))
         let width = (outFeatures / parts + 15) / 16 * 16
-        let start = min(outFeatures, member.index * width)
-        return start..<(member.index == parts - 1 ? outFeatures : min(outFeatures, start + width))
+        return (0..<parts).map { index in
+            let start = min(outFeatures, index * width)
+            return start..<(index == parts - 1 ? outFeatures : min(outFeatures, start + width))
+        }
     }
 
     /// This member's columns of out (T, N) = x (T, K) · weightᵀ (weight (N, K)) + bias (N, or none); with
@@ -55,7 +63,7 @@ extension Transformer {
     /// not.
     func project(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>,
-        quantized: QuantizedMatrix?, bias: UnsafePointer<Float>? = nil, outFeatures: Int,
+        quantized: QuantizedMatrix?, packed: PackedLinear?, bias: UnsafePointer<Float>? = nil, outFeatures: Int,
         into out: UnsafeMutablePointer<Float>, workspace ws: Workspace, member: TeamMember
     ) {
         let columns = featureShare(of: outFeatures, member: member)
@@ -67,6 +75,19 @@ extension Transformer {
             input.quantize(x, rows: rows, columns: inFeatures)
             int8LinearColumns(input, weight: quantized, bias: bias, columns: columns, into: out, kernel: int8Kernel)
             return
+        }
+        // oneDNN where it wins: the products a team shares (one short batch: a query, one long text), at
+        // 1.2-2x OpenBLAS's rate there. A solo member (one group of a split batch, hundreds of rows or more)
+        // keeps OpenBLAS, which encoded such batches 10-20 % faster than oneDNN's slices in the A/B of
+        // Benchmarks/results/encode.md.
+        if let packed, packed.slices.count == member.count, packed.slices[member.index] == columns {
+            do {
+                try packed.apply(slice: member.index, x, rows: rows, bias: bias, into: out)
+                return
+            } catch {
+                // oneDNN accepted these weights at load, so a failure here is not expected; OpenBLAS below
+                // recomputes this member's columns from the fp32 weights, which are still mapped.
+            }
         }
         linearColumns(
             x, rows: rows, inFeatures: inFeatures, weight: weight, bias: bias, outFeatures: outFeatures,

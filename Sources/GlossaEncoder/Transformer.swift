@@ -71,6 +71,11 @@ final class Transformer: @unchecked Sendable {
     let precision: Precision
     /// The int8 kernel (VNNI when the CPU has it; the portable one when forced).
     let int8Kernel: Int8Kernel
+    /// The fp32 path's Linear kernel actually in use: oneDNN when asked for and it packed every weight.
+    let linearKernel: LinearKernel
+    /// The fp32 Linear weights packed by oneDNN, one per layer, cut into the team's feature shares; empty
+    /// on the int8 path and with OpenBLAS.
+    let packedLayers: [PackedLayer]
     /// Cores used: groups of a split batch, or the members sharing the phases of one group.
     let workers: Int
     private let lock = NSLock()
@@ -82,12 +87,20 @@ final class Transformer: @unchecked Sendable {
     static var splitThreshold: Int { 192 }
 
     /// `threads`: the members of the team (at least 1, at most 16).
-    init(config: ModelConfig, weights: EncoderWeights, threads: Int, precision: Precision, int8Kernel: Int8Kernel) {
+    init(
+        config: ModelConfig, weights: EncoderWeights, threads: Int, precision: Precision, int8Kernel: Int8Kernel,
+        linearKernel: LinearKernel
+    ) {
         self.config = config
         self.weights = weights
         self.precision = precision
         self.int8Kernel = int8Kernel
         workers = max(1, min(threads, 16))
+        let packed =
+            precision == .fp32 && linearKernel == .onednn
+            ? PackedLayer.packAll(weights, config: config, parts: workers) : nil
+        packedLayers = packed ?? []
+        self.linearKernel = packed == nil ? .openblas : .onednn
         team = WorkerTeam(size: workers)
         // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
         BLAS.selectKernelsForThisCPU()
@@ -190,11 +203,12 @@ final class Transformer: @unchecked Sendable {
             hidden + rows.lowerBound * c, rows: rows.count, cols: c, gamma: weights.embeddingNormWeight.pointer,
             beta: weights.embeddingNormBias.pointer, eps: config.layerNormEps)
         member.barrier()
-        for layer in weights.layers {
+        for (index, layer) in weights.layers.enumerated() {
+            let packed = packedLayers.isEmpty ? nil : packedLayers[index]
             // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C) + bqkv
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, quantized: layer.quantized?.qkv,
-                bias: layer.qkvBias.pointer, outFeatures: 3 * c, into: ws.qkv.pointer, workspace: ws, member: member)
+                packed: packed?.qkv, bias: layer.qkvBias.pointer, outFeatures: 3 * c, into: ws.qkv.pointer, workspace: ws, member: member)
             member.barrier()
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
             attention(offsets: offsets, lengths: batch.lengths, workspace: ws, member: member)
@@ -202,14 +216,15 @@ final class Transformer: @unchecked Sendable {
             // hidden: (T, C) ← LayerNorm((context · Woᵀ + bo) + hidden)
             outputSublayer(
                 ws.context.pointer, inFeatures: c, weight: layer.attentionOutputWeight,
-                quantized: layer.quantized?.attentionOutput, bias: layer.attentionOutputBias,
+                quantized: layer.quantized?.attentionOutput, packed: packed?.attentionOutput,
+                bias: layer.attentionOutputBias,
                 gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t, hidden: &hidden,
                 scratch: &projected, workspace: ws, member: member)
             // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1), each member applying GELU to the columns it computed.
             let ffnHidden = ws.ffnHidden.pointer
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer,
-                quantized: layer.quantized?.intermediate, outFeatures: f, into: ffnHidden, workspace: ws,
+                quantized: layer.quantized?.intermediate, packed: packed?.intermediate, outFeatures: f, into: ffnHidden, workspace: ws,
                 member: member)
             let columns = featureShare(of: f, member: member)
             geluBiasInPlace(
@@ -219,7 +234,7 @@ final class Transformer: @unchecked Sendable {
             // hidden: (T, C) ← LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
             outputSublayer(
                 ffnHidden, inFeatures: f, weight: layer.outputWeight, quantized: layer.quantized?.output,
-                bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t,
+                packed: packed?.output, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t,
                 hidden: &hidden, scratch: &projected, workspace: ws, member: member)
         }
         // Pooling: mean over each text's tokens (all real: nothing is padded), then L2 normalisation.
@@ -243,13 +258,14 @@ final class Transformer: @unchecked Sendable {
     /// that `hidden` holds the result. The product is split by output features, the LayerNorm by rows.
     private func outputSublayer(
         _ input: UnsafePointer<Float>, inFeatures: Int, weight: FloatTensor, quantized: QuantizedMatrix?,
-        bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int,
+        packed: PackedLinear?, bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int,
         hidden: inout UnsafeMutablePointer<Float>, scratch: inout UnsafeMutablePointer<Float>, workspace ws: Workspace,
         member: TeamMember
     ) {
         let c = config.hiddenSize
         project(
-            input, rows: t, inFeatures: inFeatures, weight: weight.pointer, quantized: quantized, outFeatures: c,
+            input, rows: t, inFeatures: inFeatures, weight: weight.pointer, quantized: quantized, packed: packed,
+            outFeatures: c,
             into: scratch, workspace: ws, member: member)
         member.barrier()
         let rows = member.share(of: t)

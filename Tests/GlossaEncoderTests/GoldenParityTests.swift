@@ -2,7 +2,7 @@
 // passage embedding within 1e-5 per component, and batched equal to one-at-a-time.
 import Foundation
 import GlossaCore
-import GlossaEncoder
+@testable import GlossaEncoder
 import GlossaTestSupport
 import Testing
 
@@ -27,6 +27,17 @@ struct GoldenParityTests {
     func passages() throws {
         let vectors = try encoder.embed(passages: golden.map(\.text))
         for (vector, text) in zip(vectors, golden) { expectClose(vector, text.passage, "\(text.id) passage") }
+    }
+
+    @Test("the exact path runs on oneDNN, and its OpenBLAS fallback gives the golden vectors too")
+    func openBLASFallback() throws {
+        #expect(encoder.fp32KernelName == "onednn")
+        let fallback = try Encoder(
+            modelFolder: TestLocations.modelFolder.path, tokenBudget: Encoder.defaultTokenBudget, threads: nil,
+            precision: .fp32, int8Kernel: .best, linearKernel: .openblas)
+        #expect(fallback.fp32KernelName == "openblas")
+        let vectors = try fallback.embed(passages: golden.map(\.text))
+        for (vector, text) in zip(vectors, golden) { expectClose(vector, text.passage, "\(text.id) passage, OpenBLAS") }
     }
 
     @Test("the golden token ids give the golden query vectors")
