@@ -128,7 +128,8 @@ enum EncodeBench {
         BLAS.setThreadCount(threads)
         let encoder = try Encoder(modelFolder: model, tokenBudget: budget, threads: threads, precision: precision)
         // The exact path on OpenBLAS (GLOSSA_FP32_KERNEL=openblas) is its own side, beside the oneDNN default.
-        let side = precision == .int8 ? "glossa-int8" : encoder.fp32KernelName == "openblas" ? "glossa-openblas" : "glossa"
+        let side =
+            precision == .int8 ? "glossa-int8" : encoder.fp32KernelName == "openblas" ? "glossa-openblas" : "glossa"
         emit([
             "name": "meta", "side": side, "threads": BLAS.threadCount, "openblas_core": BLAS.coreName,
             "token_budget": encoder.tokenBudget, "int8_kernel": encoder.int8KernelName ?? "none",
@@ -222,20 +223,20 @@ enum EncodeBench {
                 ? try w.withUnsafeBufferPointer {
                     try PackedLinear(weight: $0.baseAddress!, outFeatures: outF, inFeatures: inF, slices: [0..<outF])
                 } : nil
-            let run = {
-                out.withUnsafeMutableBufferPointer { o in
+            let run = { () throws in
+                try out.withUnsafeMutableBufferPointer { o in
                     guard let base = o.baseAddress else { return }
                     if let packed {
-                        try? packed.applyAll(x, rows: t, bias: b, into: base)
+                        try packed.applyAll(x, rows: t, bias: b, into: base)
                     } else {
                         linear(x, rows: t, inFeatures: inF, weight: w, bias: b, outFeatures: outF, into: base)
                     }
                 }
             }
-            run()
+            try run()
             // Short products repeat until a timing is ~20 ms long.
             let reps = max(1, 4_000_000_000 / (2 * t * inF * outF) / 50)
-            let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
+            let times = try (0..<runs).map { _ in try seconds { for _ in 0..<reps { try run() } } / Double(reps) }
             let m = median(times)
             let flops = 2.0 * Double(t) * Double(inF) * Double(outF)
             emit([

@@ -1,8 +1,9 @@
-// The oneDNN side of CDNNL.h. Why oneDNN: at 13-32 rows (one query) its brgemm f32 kernel runs mE5's Linear
-// shapes at 95-165 GFLOP/s on one AVX-512 core against OpenBLAS's 40-50, because the weights are read from a
-// layout packed once at load instead of being re-packed (or read unblocked) on every call
-// (Benchmarks/results/encode.md). The packed layout oneDNN picks for these shapes does not depend on the row
-// count, so one packed copy serves every m; each m gets its own primitive, made on first use and kept.
+// The oneDNN side of CDNNL.h. Why oneDNN: at 13 rows (one query) its brgemm f32 kernel ran mE5's four Linear
+// shapes at 118-147 GFLOP/s on one AVX-512 core against OpenBLAS's 86-114 (with the narrow column chunks of
+// `linearColumns`), because the weights are read from a layout packed once at load instead of being re-packed
+// or read unblocked on every call (Benchmarks/results/encode.md, 2026-12-06).
+// The packed layout oneDNN picks for these shapes does not depend on the row count, so one packed copy serves
+// every m; each m gets its own primitive, made on first use and kept.
 #include "CDNNL.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -62,13 +63,12 @@ struct glossa_dnnl_linear {
     // Kept: made once, as the primitives are (a stream per call costs more than a short product).
     dnnl::stream stream;
     std::mutex lock;
-    // (m, ldx, ldo, has bias) → the primitive for that product.
-    std::map<std::tuple<int64_t, int64_t, int64_t, bool>, std::pair<dnnl::matmul, dnnl::matmul::primitive_desc>>
-        primitives;
+    // (m, ldx, has bias) → the primitive for that product; its output is always dense (see apply).
+    std::map<std::tuple<int64_t, int64_t, bool>, std::pair<dnnl::matmul, dnnl::matmul::primitive_desc>> primitives;
 
-    dnnl::matmul::primitive_desc describe(int64_t m, int64_t ldx, int64_t ldo, bool bias, const memory::desc& w) {
+    dnnl::matmul::primitive_desc describe(int64_t m, int64_t ldx, bool bias, const memory::desc& w) {
         auto src = rows_desc(m, k, ldx);
-        auto dst = rows_desc(m, n, ldo);
+        auto dst = rows_desc(m, n, n);
         if (bias) {
             memory::desc bias_desc({1, n}, memory::data_type::f32, memory::format_tag::ab);
             return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, w, bias_desc, dst), cpu_engine());
@@ -76,13 +76,13 @@ struct glossa_dnnl_linear {
         return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, w, dst), cpu_engine());
     }
 
-    std::pair<dnnl::matmul, dnnl::matmul::primitive_desc>& primitive(int64_t m, int64_t ldx, int64_t ldo, bool bias) {
-        auto key = std::make_tuple(m, ldx, ldo, bias);
+    std::pair<dnnl::matmul, dnnl::matmul::primitive_desc>& primitive(int64_t m, int64_t ldx, bool bias) {
+        auto key = std::make_tuple(m, ldx, bias);
         auto found = primitives.find(key);
         if (found != primitives.end()) return found->second;
         // A long ingest sees every batch size up to the token budget; bound what is kept.
         if (primitives.size() >= 256) primitives.clear();
-        auto pd = describe(m, ldx, ldo, bias, packed_desc);
+        auto pd = describe(m, ldx, bias, packed_desc);
         return primitives.emplace(key, std::make_pair(dnnl::matmul(pd), pd)).first->second;
     }
 };
@@ -95,7 +95,7 @@ extern "C" glossa_dnnl_linear* glossa_dnnl_linear_pack(
         linear->n = n;
         linear->k = k;
         memory::desc any({k, n}, memory::data_type::f32, memory::format_tag::any);
-        auto pd = linear->describe(kLayoutRows, k, n, false, any);
+        auto pd = linear->describe(kLayoutRows, k, false, any);
         linear->packed_desc = pd.weights_desc();
         // weightᵀ (k, n) is the [out, in] matrix read column-major: format "ba".
         memory::desc plain({k, n}, memory::data_type::f32, memory::format_tag::ba);
@@ -136,13 +136,15 @@ extern "C" int glossa_dnnl_linear_apply(
             if (scratch.size() < static_cast<size_t>(m * linear->n)) scratch.resize(m * linear->n);
             target = scratch.data();
         }
-        auto& entry = linear->primitive(m, ldx, linear->n, bias != nullptr);
+        auto& entry = linear->primitive(m, ldx, bias != nullptr);
         auto& pd = entry.second;
         memory src(pd.src_desc(), cpu_engine(), const_cast<float*>(x));
         memory dst(pd.dst_desc(), cpu_engine(), target);
         std::unordered_map<int, memory> args{
             {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, linear->packed}, {DNNL_ARG_DST, dst}};
-        if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(pd.bias_desc(), cpu_engine(), const_cast<float*>(bias)));
+        if (bias != nullptr) {
+            args.emplace(DNNL_ARG_BIAS, memory(pd.bias_desc(), cpu_engine(), const_cast<float*>(bias)));
+        }
         entry.first.execute(linear->stream, args);
         linear->stream.wait();
         if (!dense) {
@@ -163,7 +165,7 @@ extern "C" void glossa_dnnl_linear_kernel_name(glossa_dnnl_linear* linear, int64
     try {
         SingleThreaded single;
         std::lock_guard<std::mutex> guard(linear->lock);
-        std::snprintf(name, name_length, "%s", linear->primitive(m, linear->k, linear->n, false).second.impl_info_str());
+        std::snprintf(name, name_length, "%s", linear->primitive(m, linear->k, false).second.impl_info_str());
     } catch (const std::exception&) {
     }
 }

@@ -77,9 +77,9 @@ extension Transformer {
             return
         }
         // oneDNN where it wins: the products a team shares (one short batch: a query, one long text), at
-        // 1.2-2x OpenBLAS's rate there. A solo member (one group of a split batch, hundreds of rows or more)
-        // keeps OpenBLAS, which encoded such batches 10-20 % faster than oneDNN's slices in the A/B of
-        // Benchmarks/results/encode.md.
+        // 1.2-1.9x OpenBLAS's rate at 13-128 rows. A solo member (one group of a split batch, hundreds of rows
+        // or more) keeps OpenBLAS: with oneDNN's slices those batches encoded 13-24 % slower in two of three
+        // rounds of the A/B in Benchmarks/results/encode.md.
         if let packed, packed.slices.count == member.count, packed.slices[member.index] == columns {
             do {
                 try packed.apply(slice: member.index, x, rows: rows, bias: bias, into: out)

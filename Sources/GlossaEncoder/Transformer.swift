@@ -208,7 +208,8 @@ final class Transformer: @unchecked Sendable {
             // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C) + bqkv
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, quantized: layer.quantized?.qkv,
-                packed: packed?.qkv, bias: layer.qkvBias.pointer, outFeatures: 3 * c, into: ws.qkv.pointer, workspace: ws, member: member)
+                packed: packed?.qkv, bias: layer.qkvBias.pointer, outFeatures: 3 * c, into: ws.qkv.pointer,
+                workspace: ws, member: member)
             member.barrier()
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
             attention(offsets: offsets, lengths: batch.lengths, workspace: ws, member: member)
@@ -217,15 +218,15 @@ final class Transformer: @unchecked Sendable {
             outputSublayer(
                 ws.context.pointer, inFeatures: c, weight: layer.attentionOutputWeight,
                 quantized: layer.quantized?.attentionOutput, packed: packed?.attentionOutput,
-                bias: layer.attentionOutputBias,
-                gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t, hidden: &hidden,
+                bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias,
+                rows: t, hidden: &hidden,
                 scratch: &projected, workspace: ws, member: member)
             // ffnHidden: (T, F) = GELU(hidden · W1ᵀ + b1), each member applying GELU to the columns it computed.
             let ffnHidden = ws.ffnHidden.pointer
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer,
-                quantized: layer.quantized?.intermediate, packed: packed?.intermediate, outFeatures: f, into: ffnHidden, workspace: ws,
-                member: member)
+                quantized: layer.quantized?.intermediate, packed: packed?.intermediate, outFeatures: f,
+                into: ffnHidden, workspace: ws, member: member)
             let columns = featureShare(of: f, member: member)
             geluBiasInPlace(
                 ffnHidden + columns.lowerBound, rows: t, cols: columns.count, stride: f,
@@ -234,8 +235,9 @@ final class Transformer: @unchecked Sendable {
             // hidden: (T, C) ← LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
             outputSublayer(
                 ffnHidden, inFeatures: f, weight: layer.outputWeight, quantized: layer.quantized?.output,
-                packed: packed?.output, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t,
-                hidden: &hidden, scratch: &projected, workspace: ws, member: member)
+                packed: packed?.output, bias: layer.outputBias, gamma: layer.outputNormWeight,
+                beta: layer.outputNormBias, rows: t, hidden: &hidden, scratch: &projected, workspace: ws,
+                member: member)
         }
         // Pooling: mean over each text's tokens (all real: nothing is padded), then L2 normalisation.
         guard member.index == 0 else { return [] }
@@ -265,8 +267,7 @@ final class Transformer: @unchecked Sendable {
         let c = config.hiddenSize
         project(
             input, rows: t, inFeatures: inFeatures, weight: weight.pointer, quantized: quantized, packed: packed,
-            outFeatures: c,
-            into: scratch, workspace: ws, member: member)
+            outFeatures: c, into: scratch, workspace: ws, member: member)
         member.barrier()
         let rows = member.share(of: t)
         addBiasResidualLayerNormInPlace(

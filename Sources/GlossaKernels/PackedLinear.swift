@@ -7,7 +7,8 @@ import Foundation
 
 /// Which library computes the fp32 path's Linear products.
 public enum LinearKernel: String, Sendable, CaseIterable {
-    /// oneDNN's matmul over weights prepacked at load: 1.5-3x OpenBLAS's rate at one query's 10-70 rows.
+    /// oneDNN's matmul over weights prepacked at load: 1.3-1.4x OpenBLAS's rate at one query's 13 rows on
+    /// AVX-512 (Benchmarks/results/encode.md).
     case onednn
     /// OpenBLAS's sgemm over the weights as stored in model.safetensors.
     case openblas
@@ -56,7 +57,7 @@ public final class PackedLinear: @unchecked Sendable {
                     message.count)
             else {
                 parts.forEach { glossa_dnnl_linear_free($0) }
-                throw OneDNNError(message: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+                throw OneDNNError(message: string(fromNulTerminated: message))
             }
             parts.append(part)
         }
@@ -81,9 +82,7 @@ public final class PackedLinear: @unchecked Sendable {
         let status = glossa_dnnl_linear_apply(
             parts[index], x, Int64(rows), Int64(inFeatures), bias.map { $0 + slice.lowerBound }, out + slice.lowerBound,
             Int64(outFeatures), &message, message.count)
-        if status != 0 {
-            throw OneDNNError(message: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
-        }
+        if status != 0 { throw OneDNNError(message: string(fromNulTerminated: message)) }
     }
 
     /// Every slice in turn: the whole product on the calling thread.
@@ -98,8 +97,13 @@ public final class PackedLinear: @unchecked Sendable {
         guard let first = parts.first else { return "" }
         var name = [CChar](repeating: 0, count: 128)
         glossa_dnnl_linear_kernel_name(first, Int64(rows), &name, name.count)
-        return String(decoding: name.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self)
+        return string(fromNulTerminated: name)
     }
+}
+
+/// The text a C call wrote into `buffer`, up to its terminating NUL.
+private func string(fromNulTerminated buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self)
 }
 
 /// Convenience over `Matrix` (tests, one-off use): x (T, K) · weight (N, K)ᵀ + bias (N) → (T, N) on oneDNN,
@@ -119,7 +123,9 @@ public func packedLinear(_ x: Matrix, weight: Matrix, bias: [Float]?, parts: Int
         try out.values.withUnsafeMutableBufferPointer { op in
             guard let xa = xp.baseAddress, let oa = op.baseAddress else { return }
             if let bias {
-                try bias.withUnsafeBufferPointer { bp in try packed.applyAll(xa, rows: x.rows, bias: bp.baseAddress, into: oa) }
+                try bias.withUnsafeBufferPointer { bp in
+                    try packed.applyAll(xa, rows: x.rows, bias: bp.baseAddress, into: oa)
+                }
             } else {
                 try packed.applyAll(xa, rows: x.rows, bias: nil, into: oa)
             }

@@ -47,7 +47,8 @@ import Testing
                 try x.values.withUnsafeBufferPointer { xp in
                     try b.withUnsafeBufferPointer { bp in
                         try out.withUnsafeMutableBufferPointer { op in
-                            try packed.apply(slice: index, xp.baseAddress!, rows: t, bias: bp.baseAddress, into: op.baseAddress!)
+                            try packed.apply(
+                                slice: index, xp.baseAddress!, rows: t, bias: bp.baseAddress, into: op.baseAddress!)
                         }
                     }
                 }
@@ -55,7 +56,8 @@ import Testing
                     for c in 0..<outF {
                         let got = out[r * outF + c]
                         if slice.contains(c) {
-                            #expect(abs(got - expected[r, c]) <= 1e-5 * Float(inF).squareRoot(), "rows \(t) (\(r), \(c))")
+                            let tolerance = 1e-5 * Float(inF).squareRoot()
+                            #expect(abs(got - expected[r, c]) <= tolerance, "rows \(t) (\(r), \(c))")
                         } else {
                             #expect(got == 42, "rows \(t): slice \(slice) wrote column \(c) of row \(r)")
                         }
