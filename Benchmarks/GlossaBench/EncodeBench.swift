@@ -300,7 +300,7 @@ enum EncodeBench {
                 let run = {
                     out.withUnsafeMutableBufferPointer { o in
                         guard let base = o.baseAddress else { return }
-                        rows.quantize(x, rows: t, columns: inF)
+                        rows.quantize(x, rows: t, columns: inF, kernel: kernel)
                         int8LinearColumns(rows, weight: weight, bias: nil, columns: 0..<outF, into: base, kernel: kernel)
                     }
                 }

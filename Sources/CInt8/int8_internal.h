@@ -34,5 +34,10 @@ typedef struct {
 /// The AVX512-VNNI product (int8_vnni.c).
 void glossa_q8_gemm_vnni(const q8_product* p);
 
+/// The AVX-512 twin of the portable activation quantiser (int8_vnni.c); same arguments as
+/// glossa_q8_quantize_rows.
+void glossa_q8_quantize_rows_avx512(
+    const float* x, int t, int k, int ldx, int8_t* q, float* scales, int32_t* comp);
+
 /// Row r of the product's output.
 static inline float* out_row(const q8_product* p, int r) { return p->out + (size_t)r * p->ldo; }

@@ -51,7 +51,14 @@ void glossa_q8_quantize_rows(
     int ldx,
     int8_t* q,
     float* scales,
-    int32_t* comp) {
+    int32_t* comp,
+    int use_avx512) {
+    // On a single query these loops took 20 % of the int8 encoder's cycles (as much as the products: the
+    // running maxima stay scalar); the AVX-512 twin computes the same values in a few instructions a block.
+    if (use_avx512 && glossa_q8_cpu_has_vnni()) {
+        glossa_q8_quantize_rows_avx512(x, t, k, ldx, q, scales, comp);
+        return;
+    }
     const int kp = round_up(k, GLOSSA_Q8_BLOCK);
     const int nb = kp / GLOSSA_Q8_BLOCK;
     for (int r = 0; r < t; r++) {

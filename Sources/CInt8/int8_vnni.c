@@ -100,3 +100,46 @@ VNNI_TARGET void glossa_q8_gemm_vnni(const q8_product* p) {
         }
     }
 }
+
+// The portable quantiser's values (int8_portable.c) for one row block of 32 at a time: the maximum of |x| over
+// the block (a NaN is passed over, as the portable compare does), scale = amax / 127, and each value times
+// 127 / amax rounded to nearest even (the conversion's own rounding, which is what the portable add-and-remove
+// of 1.5·2²³ computes), clamped to ±127. The same divisions and one multiply per value, so the same integers
+// for finite x (a block whose maximum is subnormal, where 127 / amax overflows, may differ).
+#define NEAREST_EVEN (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
+VNNI_TARGET void glossa_q8_quantize_rows_avx512(
+    const float* x, int t, int k, int ldx, int8_t* q, float* scales, int32_t* comp) {
+    const int kp = (k + GLOSSA_Q8_BLOCK - 1) / GLOSSA_Q8_BLOCK * GLOSSA_Q8_BLOCK;
+    const int nb = kp / GLOSSA_Q8_BLOCK;
+    const __m512i high = _mm512_set1_epi32(127);
+    const __m512i low = _mm512_set1_epi32(-127);
+    for (int r = 0; r < t; r++) {
+        const float* row = x + (size_t)r * ldx;
+        int8_t* out = q + (size_t)r * kp;
+        for (int b = 0; b < nb; b++) {
+            const int start = b * GLOSSA_Q8_BLOCK;
+            const int len = k - start < GLOSSA_Q8_BLOCK ? k - start : GLOSSA_Q8_BLOCK;
+            // Masked loads zero the padding past k, as the portable zero-padded copy does.
+            const __mmask16 first = len >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << len) - 1);
+            const __mmask16 second =
+                len >= 32 ? (__mmask16)0xFFFF : len > 16 ? (__mmask16)((1u << (len - 16)) - 1) : (__mmask16)0;
+            const __m512 v0 = _mm512_maskz_loadu_ps(first, row + start);
+            const __m512 v1 = _mm512_maskz_loadu_ps(second, row + start + 16);
+            // max_ps returns its second operand when either is NaN: the running maximum goes second.
+            __m512 lanes = _mm512_max_ps(_mm512_abs_ps(v0), _mm512_setzero_ps());
+            lanes = _mm512_max_ps(_mm512_abs_ps(v1), lanes);
+            const float amax = _mm512_reduce_max_ps(lanes);
+            const float inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
+            const __m512 scale = _mm512_set1_ps(inverse);
+            __m512i i0 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(v0, scale), NEAREST_EVEN);
+            __m512i i1 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(v1, scale), NEAREST_EVEN);
+            i0 = _mm512_min_epi32(_mm512_max_epi32(i0, low), high);
+            i1 = _mm512_min_epi32(_mm512_max_epi32(i1, low), high);
+            _mm_storeu_si128((__m128i*)(out + start), _mm512_cvtepi32_epi8(i0));
+            _mm_storeu_si128((__m128i*)(out + start + 16), _mm512_cvtepi32_epi8(i1));
+            scales[(size_t)r * nb + b] = amax / 127.0f;
+            comp[(size_t)r * nb + b] = -128 * _mm512_reduce_add_epi32(_mm512_add_epi32(i0, i1));
+        }
+    }
+}

@@ -72,7 +72,7 @@ extension Transformer {
             // Each member quantises the whole input for itself (T·K work against the product's T·K·N/members),
             // which costs no barrier.
             let input = ws.quantizedInputs[member.index]
-            input.quantize(x, rows: rows, columns: inFeatures)
+            input.quantize(x, rows: rows, columns: inFeatures, kernel: int8Kernel)
             int8LinearColumns(input, weight: quantized, bias: bias, columns: columns, into: out, kernel: int8Kernel)
             return
         }

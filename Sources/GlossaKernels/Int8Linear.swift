@@ -149,12 +149,16 @@ public final class QuantizedRows: @unchecked Sendable {
     }
 
     /// Quantises x (rows, columns), row stride `stride` (default `columns`). Traps (precondition) beyond capacity.
-    public func quantize(_ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil) {
+    /// `kernel` .vnni uses the AVX-512 quantiser, .portable the plain loops: the same values for finite x.
+    public func quantize(
+        _ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil, kernel: Int8Kernel = .best
+    ) {
         precondition(rows <= capacity && columns <= maxColumns, "QuantizedRows: (\(rows), \(columns)) exceeds capacity")
         self.rows = rows
         self.columns = columns
         glossa_q8_quantize_rows(
-            x, Int32(rows), Int32(columns), Int32(stride ?? columns), values, scales, compensation)
+            x, Int32(rows), Int32(columns), Int32(stride ?? columns), values, scales, compensation,
+            kernel == .vnni ? 1 : 0)
     }
 }
 
@@ -182,7 +186,7 @@ public func int8Linear(_ x: Matrix, weight: QuantizedMatrix, bias: [Float]?, ker
     let rows = QuantizedRows(capacity: x.rows, maxColumns: x.cols)
     x.values.withUnsafeBufferPointer { xp in
         guard let base = xp.baseAddress else { return }
-        rows.quantize(base, rows: x.rows, columns: x.cols)
+        rows.quantize(base, rows: x.rows, columns: x.cols, kernel: kernel)
     }
     out.values.withUnsafeMutableBufferPointer { op in
         guard let base = op.baseAddress else { return }

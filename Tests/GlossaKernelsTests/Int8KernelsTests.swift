@@ -44,26 +44,39 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
 @Suite struct Int8KernelsTests {
     static let shapes = [(1, 32, 16), (5, 40, 20), (4, 64, 48), (13, 384, 1152), (37, 1536, 384), (9, 96, 33)]
 
-    @Test("activation quantisation gives the naive values and scales", arguments: [(3, 32), (7, 40), (13, 1536)])
+    @Test(
+        "activation quantisation gives the naive values and scales, with either quantiser",
+        arguments: [(3, 32), (7, 40), (13, 1536), (2, 17)])
     func quantisationMatchesNaive(shape: (Int, Int)) {
         let (t, k) = shape
         var rng = SeededValues(seed: UInt64(t * 31 + k))
         var x = rng.matrix(t, k, scale: 3)
         x[0, 1] = 0
-        let rows = QuantizedRows(capacity: t, maxColumns: k)
-        x.values.withUnsafeBufferPointer { rows.quantize($0.baseAddress!, rows: t, columns: k) }
+        // Row 1's first block has max |x| = 127, so x · 127 / max is x itself: halves test round-to-even.
+        for (i, v) in [Float(127), 2.5, 3.5, -2.5, -0.5, 0.5, 126.5, -127].enumerated() where i < k { x[1, i] = v }
+        // Row 0's last block is all zero (scale 0, values 0).
+        for i in ((k - 1) / 32 * 32)..<k { x[0, i] = 0 }
         let naive = Naive.quantizeRows(x)
         let perRow = (k + 31) / 32
-        var values: [Int8] = []
-        for r in 0..<t { values += (0..<k).map { rows.values[r * rows.maxColumns + $0] } }
-        let scales = (0..<(t * perRow)).map { rows.scales[$0] }
-        #expect(values == naive.values)
-        #expect(scales == naive.scales)
-        // The compensation undoes the +128 of the packed weights: −128 · Σ q over each block.
-        for r in 0..<t {
-            for b in 0..<perRow {
-                let sum = ((b * 32)..<min(k, b * 32 + 32)).reduce(0) { $0 + Int(naive.values[r * k + $1]) }
-                #expect(Int(rows.compensation[r * perRow + b]) == -128 * sum)
+        for kernel in Int8Kernel.allCases where kernel == .portable || Int8Kernel.cpuHasVNNI {
+            let rows = QuantizedRows(capacity: t, maxColumns: k)
+            x.values.withUnsafeBufferPointer { rows.quantize($0.baseAddress!, rows: t, columns: k, kernel: kernel) }
+            var values: [Int8] = []
+            var padding: [Int8] = []
+            for r in 0..<t {
+                values += (0..<k).map { rows.values[r * rows.maxColumns + $0] }
+                padding += (k..<(perRow * 32)).map { rows.values[r * rows.maxColumns + $0] }
+            }
+            let scales = (0..<(t * perRow)).map { rows.scales[$0] }
+            #expect(values == naive.values, "\(kernel)")
+            #expect(scales == naive.scales, "\(kernel)")
+            #expect(padding.allSatisfy { $0 == 0 }, "\(kernel): the padding past k must be zero")
+            // The compensation undoes the +128 of the packed weights: −128 · Σ q over each block.
+            for r in 0..<t {
+                for b in 0..<perRow {
+                    let sum = ((b * 32)..<min(k, b * 32 + 32)).reduce(0) { $0 + Int(naive.values[r * k + $1]) }
+                    #expect(Int(rows.compensation[r * perRow + b]) == -128 * sum, "\(kernel)")
+                }
             }
         }
     }

@@ -40,7 +40,8 @@ void glossa_q8_pack_weights(
 /// Quantises rows of x (t, k), row stride ldx, per block of 32: scale = max|x| / 127, q = round-to-nearest-even
 /// (x · 127 / max|x|) in −127…127 (an all-zero block gets scale 0). Writes q (t, kp) with kp = k rounded up to
 /// 32 (padding zero), scales (t, kp/32), and comp (t, kp/32) = −128 · Σ q over the block (what undoes the +128
-/// of the packed weights).
+/// of the packed weights). use_avx512 selects the AVX-512 quantiser (only when glossa_q8_cpu_has_vnni()),
+/// which gives the same integers, scales and comp as the portable loops for finite x.
 void glossa_q8_quantize_rows(
     const float* x,
     int t,
@@ -48,7 +49,8 @@ void glossa_q8_quantize_rows(
     int ldx,
     int8_t* q,
     float* scales,
-    int32_t* comp);
+    int32_t* comp,
+    int use_avx512);
 
 /// out[r, j] = Σ_blocks (xs[r, b] · ws[j, b] · Σ_block xq · wq) + bias[j] for rows r < t and output columns
 /// j in [n0, n1) (n0 a multiple of 16); other columns of out (row stride ldo) are not written. bias may be NULL.
