@@ -10,7 +10,8 @@
 # two input files, PEERS (default "torch onnxruntime onnxruntime-int8": the transformers_encode.py backends to
 # run; all use transformers' tokenizer and the same batching and pooling; onnxruntime-int8 is onnxruntime's
 # quantize_dynamic with QInt8 weights on the same exported graph), PRECISIONS (default "fp32 int8": the Glossa
-# sides, `GlossaBench encode --precision`).
+# sides, `GlossaBench encode --precision`; "fp32-openblas" adds the exact path with GLOSSA_FP32_KERNEL=openblas,
+# i.e. without oneDNN).
 # Fidelity: in round 1 every side saves its query and passage vectors; the summary compares each side with the
 # PyTorch fp32 vectors (and Glossa int8 with Glossa fp32): mean, 1st-percentile and minimum cosine over queries
 # and passages, and the share of queries whose top-10 passages (inner product over the 500 passages) change.
@@ -64,10 +65,13 @@ BENCH=.build/release/GlossaBench
 # ROUNDS rounds of every side in turn (Glossa, then each peer): a machine whose speed drifts over minutes
 # (a shared host) then slows every side alike, and the summary takes each side's median over the rounds.
 for round in $(seq "$ROUNDS"); do
-    for precision in $PRECISIONS; do
-        echo "== round $round/$ROUNDS: Glossa $precision (GlossaBench encode), load $(cut -d' ' -f1-3 /proc/loadavg)"
-        save=(); [[ "$round" == 1 ]] && save=(--save "$VECTORS/glossa-$precision")
-        "$BENCH" encode --model "$MODEL" --queries "$QUERIES" --passages "$PASSAGES" --precision "$precision" \
+    for side in $PRECISIONS; do
+        echo "== round $round/$ROUNDS: Glossa $side (GlossaBench encode), load $(cut -d' ' -f1-3 /proc/loadavg)"
+        save=(); [[ "$round" == 1 ]] && save=(--save "$VECTORS/glossa-$side")
+        # fp32-openblas: the exact path with every product on OpenBLAS, the A side of the oneDNN change.
+        kernel=(); [[ "$side" == fp32-openblas ]] && kernel=(GLOSSA_FP32_KERNEL=openblas)
+        env "${kernel[@]}" "$BENCH" encode --model "$MODEL" --queries "$QUERIES" --passages "$PASSAGES" \
+            --precision "${side%%-*}" \
             --runs "$RUNS" --threads "$THREADS" --batch "$BATCH" --latency-count "$LATENCY_COUNT" "${save[@]}" \
             | tee -a "$RAW"
     done
