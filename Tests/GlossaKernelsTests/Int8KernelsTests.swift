@@ -42,7 +42,7 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
 }
 
 @Suite struct Int8KernelsTests {
-    static let shapes = [(1, 32, 16), (5, 40, 20), (4, 64, 48), (13, 384, 1152), (37, 1536, 384), (9, 96, 33)]
+    static let shapes = [(1, 32, 16), (5, 40, 20), (4, 64, 48), (13, 384, 1152), (37, 1536, 384), (9, 96, 33), (70, 64, 48)]
 
     @Test(
         "activation quantisation gives the naive values and scales, with either quantiser",
