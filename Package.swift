@@ -43,6 +43,11 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]
         ),
         .target(
+            name: "CActivation",
+            path: "Sources/CActivation",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+        .target(
             name: "CDNNL",
             path: "Sources/CDNNL",
             cxxSettings: [.unsafeFlags(["-std=c++17", "-O2"])],
@@ -68,7 +73,9 @@ let package = Package(
 
         // MARK: - Library modules
         .target(name: "GlossaCore", swiftSettings: swiftSettings),
-        .target(name: "GlossaKernels", dependencies: ["CBLAS", "CInt8", "CDNNL"], swiftSettings: swiftSettings),
+        .target(
+            name: "GlossaKernels", dependencies: ["CBLAS", "CInt8", "CDNNL", "CActivation"],
+            swiftSettings: swiftSettings),
         .target(name: "GlossaModel", dependencies: ["GlossaCore"], swiftSettings: swiftSettings),
         .target(name: "GlossaTokenizer", dependencies: ["GlossaCore", "CSentencePiece"], swiftSettings: swiftSettings),
         .target(

@@ -2,6 +2,7 @@
 // transcendental-heavy steps: T·F erf and H·T² exp per layer). The naive references live in Naive.swift.
 // SIMD8 fills one AVX2 register (the Makefile builds for the CPU, see SWIFT_CPU). Not SIMD16: Swift then
 // called `vexp` out of line (perf, AVX2 target), and SIMD16 measured slower on the AVX-512 target too.
+import CActivation
 
 // MARK: - Vector exp and erf
 
@@ -56,7 +57,11 @@ func verf(_ x: SIMD8<Float>) -> SIMD8<Float> {
 /// GELU, erf form, in place: `x ← x · ½ · (1 + erf(x / √2))` (Hugging Face `gelu`, torch `nn.GELU()`).
 ///
 /// x: `count` contiguous values, typically (T, F). Not the tanh approximation.
-public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, kernel: ActivationKernel = .best) {
+    if kernel == .avx512 && ActivationKernel.cpuHasAVX512 {
+        glossa_gelu_bias_avx512(x, 1, Int32(count), Int32(count), nil)
+        return
+    }
     let raw = UnsafeMutableRawPointer(x)
     var i = 0
     while i + 8 <= count {

@@ -2,15 +2,37 @@
 // pass that reads the product anyway (GELU, residual + LayerNorm; the fused QKV product, which has no such
 // pass, takes its bias in the sgemm itself, see `linearColumns`). This saves a full write-and-reread of
 // every (T, ·) activation per layer. Same arithmetic order as PyTorch: (x·Wᵀ + b) first, then the residual.
+import CActivation
+import Foundation
+
+/// Which GELU runs: CActivation's AVX-512 kernel (16 lanes, fused multiply-adds) or the portable SIMD8 Swift
+/// loop. Both are held to the exact erf within 2e-7 · max(1, |x|) (KernelsTests); they differ in rounding.
+public enum ActivationKernel: String, Sendable, CaseIterable {
+    case avx512
+    case portable
+
+    /// Whether this CPU can run the AVX-512 kernel.
+    public static let cpuHasAVX512 = glossa_act_cpu_has_avx512() != 0
+
+    /// AVX-512 when the CPU has it, unless `GLOSSA_ACTIVATION_KERNEL=portable` (read once) forces the fallback.
+    public static let best: ActivationKernel =
+        ProcessInfo.processInfo.environment["GLOSSA_ACTIVATION_KERNEL"] == "portable" || !cpuHasAVX512
+        ? .portable : .avx512
+}
 
 /// GELU (erf) of x + bias, in place: x[t, f] ← gelu(x[t, f] + bias[f]) (the FFN's first Linear + activation).
 ///
 /// x: (T, F) row-major with row stride `stride` (default `cols`; wider when x is a column block of a
-/// larger matrix); bias: (F).
+/// larger matrix); bias: (F). `kernel`: AVX-512 with FMA where the CPU has it, else the SIMD8 loop below.
 public func geluBiasInPlace(
-    _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int? = nil, bias: UnsafePointer<Float>
+    _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int? = nil, bias: UnsafePointer<Float>,
+    kernel: ActivationKernel = .best
 ) {
     let ld = stride ?? cols
+    if kernel == .avx512 && ActivationKernel.cpuHasAVX512 {
+        glossa_gelu_bias_avx512(x, Int32(rows), Int32(cols), Int32(ld), bias)
+        return
+    }
     let raw = UnsafeMutableRawPointer(x)
     let rawBias = UnsafeRawPointer(bias)
     for r in 0..<rows {
@@ -27,7 +49,7 @@ public func geluBiasInPlace(
         let row = x + r * ld
         while c < cols {
             row[c] += bias[c]
-            geluInPlace(row + c, count: 1)
+            geluInPlace(row + c, count: 1, kernel: .portable)
             c += 1
         }
     }

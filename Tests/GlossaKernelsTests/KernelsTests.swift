@@ -103,20 +103,25 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         var xs: [Float] = stride(from: -10, through: 10, by: 0.001).map { Float($0) }
         xs += [0, -0, 1e-30, -1e-30, 50, -50, 1e30, -1e30, 88, -88, 100, -100]
         let expected = Naive.gelu(xs)
-        var fast = xs
-        fast.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: p.count) }
-        for i in xs.indices {
-            #expect(abs(fast[i] - expected[i]) <= 2e-7 * max(1, abs(xs[i])), "x = \(xs[i])")
+        for kernel in ActivationKernel.allCases where kernel == .portable || ActivationKernel.cpuHasAVX512 {
+            var fast = xs
+            fast.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: p.count, kernel: kernel) }
+            var worst = 0
+            for i in xs.indices where abs(fast[i] - expected[i]) > 2e-7 * max(1, abs(xs[i])) { worst += 1 }
+            #expect(worst == 0, "\(kernel): \(worst) values off")
+            #expect(fast.allSatisfy { $0.isFinite }, "\(kernel)")
         }
     }
 
     @Test("GELU by hand: gelu(0) = 0, gelu(1) = 0.8413447, gelu(-1) = -0.1586553")
     func geluByHand() {
-        var x: [Float] = [0, 1, -1]
-        x.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: 3) }
-        #expect(x[0] == 0)
-        #expect(abs(x[1] - 0.841_344_7) < 3e-7)
-        #expect(abs(x[2] + 0.158_655_3) < 3e-7)
+        for kernel in ActivationKernel.allCases where kernel == .portable || ActivationKernel.cpuHasAVX512 {
+            var x: [Float] = [0, 1, -1]
+            x.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: 3, kernel: kernel) }
+            #expect(x[0] == 0, "\(kernel)")
+            #expect(abs(x[1] - 0.841_344_7) < 3e-7, "\(kernel)")
+            #expect(abs(x[2] + 0.158_655_3) < 3e-7, "\(kernel)")
+        }
     }
 
     @Test("softmax equals the naive loop", arguments: [1, 3, 8, 13, 128, 512])
@@ -212,11 +217,18 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         var expected = x
         for r in 0..<3 { for c in 0..<cols { expected[r, c] += bias[c] } }
         expected.values = Naive.gelu(expected.values)
-        var fast = x
-        fast.values.withUnsafeMutableBufferPointer { p in
-            geluBiasInPlace(p.baseAddress!, rows: 3, cols: cols, bias: bias)
+        for kernel in ActivationKernel.allCases where kernel == .portable || ActivationKernel.cpuHasAVX512 {
+            // A wider row stride: the encoder applies it to its feature share of a (T, F) matrix.
+            var fast = Matrix(rows: 3, cols: cols + 5)
+            for r in 0..<3 { for c in 0..<cols { fast[r, c] = x[r, c] } }
+            fast.values.withUnsafeMutableBufferPointer { p in
+                geluBiasInPlace(p.baseAddress!, rows: 3, cols: cols, stride: cols + 5, bias: bias, kernel: kernel)
+            }
+            for r in 0..<3 {
+                #expect(maxDiff(Array(fast.row(r)[0..<cols]), expected.row(r)) <= 1e-6, "\(kernel)")
+                #expect(fast.row(r)[cols...].allSatisfy { $0 == 0 }, "\(kernel): past cols untouched")
+            }
         }
-        #expect(maxDiff(fast.values, expected.values) <= 1e-6)
     }
 
     @Test("bias + residual + LayerNorm equals the naive composition", arguments: [5, 384])
