@@ -10,7 +10,8 @@ import GlossaKernels
 /// [--latency-count 100] [--batch N (ignored: Glossa packs by --token-budget)] [--token-budget 4096]
 /// [--precision fp32|int8] [--save DIR]` (--save: queries.f32, passages.f32, raw float32 rows in input order)
 /// `GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2] [--kernel openblas|onednn]`
-/// `GlossaBench int8gemm [--runs 5] [--kernel vnni|portable]` (one thread, GOP/s at 13, 128, 416, 4096 rows)
+/// `GlossaBench int8gemm [--runs 5] [--kernel vnni|avx2|portable] [--weights 4bit|int8]`
+/// (one thread, GOP/s at 13, 128, 416, 4096 rows)
 /// `GlossaBench repeat --model DIR --queries FILE [--precision int8] [--calls 10000]` (RSS over repeated calls)
 /// `GlossaBench encode-parity --model DIR --golden ../shared/golden/texts.jsonl`
 enum EncodeBench {
@@ -23,7 +24,7 @@ enum EncodeBench {
                                   [--latency-count 100] [--token-budget 4096] [--batch N (ignored)]
                                   [--precision fp32|int8] [--save DIR]
                GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2] [--kernel openblas|onednn]
-               GlossaBench int8gemm [--runs 5] [--kernel vnni|portable]
+               GlossaBench int8gemm [--runs 5] [--kernel vnni|avx2|portable] [--weights 4bit|int8]
                GlossaBench repeat --model DIR --queries FILE [--precision int8] [--calls 10000]
                GlossaBench encode-parity --model DIR --golden FILE
         """
@@ -284,12 +285,18 @@ enum EncodeBench {
     static func int8GemmBench(_ options: [String: String]) throws {
         let runs = try int(options, "runs", 5)
         let kernel = Int8Kernel(rawValue: options["kernel"] ?? Int8Kernel.best.rawValue) ?? .best
+        // 4-bit weights (the imported model's, |q| ≤ 8) or plain int8 ones (|q| up to 127, a real fp32 model's).
+        let fourBit = (options["weights"] ?? "4bit") == "4bit"
         let c = 384
         let f = 1536
         for t in [13, 128, 416, 4096] {
             for (name, inF, outF) in [("qkv", c, 3 * c), ("attention_output", c, c), ("ffn_in", c, f), ("ffn_out", f, c)] {
                 let x = (0..<(t * inF)).map { Float(($0 * 7919) % 201 - 100) / 50 }
-                let w = (0..<(outF * inF)).map { Float(($0 * 104_729) % 16 - 8) / 64 }
+                let w = (0..<(outF * inF)).map { (i: Int) -> Float in
+                    let grid = Float((i * 104_729) % 16 - 8) / 64
+                    let offGrid: Float = fourBit ? 0 : Float((i * 31) % 97) / 9_700
+                    return grid + offGrid
+                }
                 guard
                     let weight = w.withUnsafeBufferPointer({
                         $0.baseAddress.map { QuantizedMatrix(weight: $0, rows: outF, columns: inF) }
@@ -308,8 +315,10 @@ enum EncodeBench {
                 let reps = max(1, 20_000_000 / (t * inF * outF / 100))
                 let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
                 let m = median(times)
+                let weights: String = fourBit ? "4bit" : "int8"
                 emit([
-                    "name": "int8gemm_\(name)", "side": "glossa-int8", "kernel": kernel.rawValue, "m": t, "k": inF,
+                    "name": "int8gemm_\(name)", "side": "glossa-int8", "kernel": kernel.rawValue,
+                    "weights": weights, "max_abs_q": weight.maxMagnitude, "m": t, "k": inF,
                     "n": outF, "median_ms": (m * 1e6).rounded() / 1e3,
                     "gop_per_s": (2.0 * Double(t * inF * outF) / m / 1e8).rounded() / 10,
                 ])

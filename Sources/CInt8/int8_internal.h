@@ -1,4 +1,4 @@
-// The packed layout shared by CInt8's two kernels (not part of the public header).
+// The packed layout shared by CInt8's kernels (not part of the public header).
 #pragma once
 
 #include <stddef.h>
@@ -24,6 +24,7 @@ typedef struct {
     int nb;
     const uint8_t* packed;
     const float* scales;
+    int max_abs_weight;
     int n0;
     int n1;
     const float* bias;
@@ -34,9 +35,14 @@ typedef struct {
 /// The AVX512-VNNI product (int8_vnni.c).
 void glossa_q8_gemm_vnni(const q8_product* p);
 
-/// The AVX-512 twin of the portable activation quantiser (int8_vnni.c); same arguments as
-/// glossa_q8_quantize_rows.
+/// The AVX2 product (int8_avx2.c).
+void glossa_q8_gemm_avx2(const q8_product* p);
+
+/// The AVX-512 and AVX2 twins of the portable activation quantiser (int8_vnni.c, int8_avx2.c); the same
+/// arguments as glossa_q8_quantize_rows.
 void glossa_q8_quantize_rows_avx512(
+    const float* x, int t, int k, int ldx, int8_t* q, float* scales, int32_t* comp);
+void glossa_q8_quantize_rows_avx2(
     const float* x, int t, int k, int ldx, int8_t* q, float* scales, int32_t* comp);
 
 /// Row r of the product's output.

@@ -1,6 +1,6 @@
 // CInt8's portable half: weight packing, run-time activation quantisation (shared by both kernels, so both see
 // the same integers) and the portable product, written as plain loops in the order the VNNI kernel computes.
-// It is the fallback on CPUs without AVX512-VNNI and the twin the parity tests hold the VNNI kernel to.
+// It is the fallback on CPUs without AVX2 and the twin the parity tests hold the SIMD kernels to.
 #include "CInt8.h"
 #include "int8_internal.h"
 
@@ -52,11 +52,15 @@ void glossa_q8_quantize_rows(
     int8_t* q,
     float* scales,
     int32_t* comp,
-    int use_avx512) {
+    int kernel) {
     // On a single query these loops took 20 % of the int8 encoder's cycles (as much as the products: the
-    // running maxima stay scalar); the AVX-512 twin computes the same values in a few instructions a block.
-    if (use_avx512 && glossa_q8_cpu_has_vnni()) {
+    // running maxima stay scalar); the SIMD twins compute the same values in a few instructions a block.
+    if (kernel == GLOSSA_Q8_KERNEL_VNNI && glossa_q8_cpu_has_vnni()) {
         glossa_q8_quantize_rows_avx512(x, t, k, ldx, q, scales, comp);
+        return;
+    }
+    if (kernel == GLOSSA_Q8_KERNEL_AVX2 && glossa_q8_cpu_has_avx2()) {
+        glossa_q8_quantize_rows_avx2(x, t, k, ldx, q, scales, comp);
         return;
     }
     const int kp = round_up(k, GLOSSA_Q8_BLOCK);
@@ -135,20 +139,24 @@ void glossa_q8_gemm(
     int k,
     const uint8_t* packed,
     const float* packed_scales,
+    int max_abs_weight,
     int n,
     int n0,
     int n1,
     const float* bias,
     float* out,
     int ldo,
-    int use_vnni) {
+    int kernel) {
     const int kp = round_up(k, GLOSSA_Q8_BLOCK);
     const q8_product product = {
-        xq, xs, xc, t, kp, kp / GLOSSA_Q8_BLOCK, packed, packed_scales, n0, n1 > n ? n : n1, bias, out, ldo,
+        xq, xs, xc, t, kp, kp / GLOSSA_Q8_BLOCK, packed, packed_scales, max_abs_weight, n0, n1 > n ? n : n1,
+        bias, out, ldo,
     };
     if (t <= 0 || product.n0 >= product.n1) return;
-    if (use_vnni && glossa_q8_cpu_has_vnni()) {
+    if (kernel == GLOSSA_Q8_KERNEL_VNNI && glossa_q8_cpu_has_vnni()) {
         glossa_q8_gemm_vnni(&product);
+    } else if (kernel == GLOSSA_Q8_KERNEL_AVX2 && glossa_q8_cpu_has_avx2()) {
+        glossa_q8_gemm_avx2(&product);
     } else {
         gemm_portable(&product);
     }

@@ -124,7 +124,7 @@ public final class Encoder: Sendable {
     /// weights), or nil on the int8 path.
     public var fp32KernelName: String? { precision == .fp32 ? transformer.linearKernel.rawValue : nil }
 
-    /// The int8 kernel in use ("vnni" or "portable"), or nil on the fp32 path.
+    /// The int8 kernel in use ("vnni", "avx2" or "portable"), or nil on the fp32 path.
     public var int8KernelName: String? { precision == .int8 ? transformer.int8Kernel.rawValue : nil }
 
     private static func check(_ config: ModelConfig, path: String) throws {

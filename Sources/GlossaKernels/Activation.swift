@@ -62,6 +62,10 @@ public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, kernel: Ac
         glossa_gelu_bias_avx512(x, 1, Int32(count), Int32(count), nil)
         return
     }
+    if kernel == .avx2 && ActivationKernel.cpuHasAVX2 {
+        glossa_gelu_bias_avx2(x, 1, Int32(count), Int32(count), nil)
+        return
+    }
     let raw = UnsafeMutableRawPointer(x)
     var i = 0
     while i + 8 <= count {

@@ -5,25 +5,43 @@
 import CActivation
 import Foundation
 
-/// Which GELU runs: CActivation's AVX-512 kernel (16 lanes, fused multiply-adds) or the portable SIMD8 Swift
-/// loop. Both are held to the exact erf within 2e-7 · max(1, |x|) (KernelsTests); they differ in rounding.
+/// Which GELU runs: CActivation's AVX-512 kernel (16 lanes, fused multiply-adds), its AVX2 twin (8 lanes, the
+/// same values bit for bit) or the portable SIMD8 Swift loop. All are held to the exact erf within
+/// 2e-7 · max(1, |x|) (KernelsTests); the portable loop differs from the C kernels in rounding.
 public enum ActivationKernel: String, Sendable, CaseIterable {
     case avx512
+    case avx2
     case portable
 
     /// Whether this CPU can run the AVX-512 kernel.
     public static let cpuHasAVX512 = glossa_act_cpu_has_avx512() != 0
+    /// Whether this CPU can run the AVX2 kernel (AVX2 and FMA).
+    public static let cpuHasAVX2 = glossa_act_cpu_has_avx2() != 0
 
-    /// AVX-512 when the CPU has it, unless `GLOSSA_ACTIVATION_KERNEL=portable` (read once) forces the fallback.
-    public static let best: ActivationKernel =
-        ProcessInfo.processInfo.environment["GLOSSA_ACTIVATION_KERNEL"] == "portable" || !cpuHasAVX512
-        ? .portable : .avx512
+    /// Whether this CPU runs this kernel.
+    public var isSupported: Bool {
+        switch self {
+        case .avx512: Self.cpuHasAVX512
+        case .avx2: Self.cpuHasAVX2
+        case .portable: true
+        }
+    }
+
+    /// The fastest kernel the CPU runs, unless `GLOSSA_ACTIVATION_KERNEL` (read once) names a slower one it runs
+    /// (`avx2`, `portable`: how the fallbacks are exercised on a faster machine).
+    public static let best: ActivationKernel = {
+        let fastest = allCases.first { $0.isSupported } ?? .portable
+        guard let forced = ProcessInfo.processInfo.environment["GLOSSA_ACTIVATION_KERNEL"].flatMap(Self.init),
+            forced.isSupported
+        else { return fastest }
+        return forced
+    }()
 }
 
 /// GELU (erf) of x + bias, in place: x[t, f] ← gelu(x[t, f] + bias[f]) (the FFN's first Linear + activation).
 ///
 /// x: (T, F) row-major with row stride `stride` (default `cols`; wider when x is a column block of a
-/// larger matrix); bias: (F). `kernel`: AVX-512 with FMA where the CPU has it, else the SIMD8 loop below.
+/// larger matrix); bias: (F). `kernel`: AVX-512 or AVX2 with FMA where the CPU has it, else the SIMD8 loop below.
 public func geluBiasInPlace(
     _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int? = nil, bias: UnsafePointer<Float>,
     kernel: ActivationKernel = .best
@@ -31,6 +49,10 @@ public func geluBiasInPlace(
     let ld = stride ?? cols
     if kernel == .avx512 && ActivationKernel.cpuHasAVX512 {
         glossa_gelu_bias_avx512(x, Int32(rows), Int32(cols), Int32(ld), bias)
+        return
+    }
+    if kernel == .avx2 && ActivationKernel.cpuHasAVX2 {
+        glossa_gelu_bias_avx2(x, Int32(rows), Int32(cols), Int32(ld), bias)
         return
     }
     let raw = UnsafeMutableRawPointer(x)

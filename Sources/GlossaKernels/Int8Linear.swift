@@ -1,25 +1,48 @@
 // The int8 Linear layer of the encoder's int8 path, over CInt8: weights quantised once at load (per output row
 // and block of 32 inputs; blocks that are exactly a scale times integers in −8…7, as imported 4-bit weights
 // are, keep those exact values), activations quantised per token and block of 32 at run time, int32 sums,
-// fp32 dequantisation + bias. Naive twins in Naive.swift; the VNNI and portable kernels agree bit for bit.
+// fp32 dequantisation + bias. Naive twins in Naive.swift; the VNNI, AVX2 and portable kernels agree bit for bit.
 import CInt8
 import Foundation
 
-/// Which CInt8 kernel computes the products.
+/// Which CInt8 kernel computes the products (and quantises the activations).
 public enum Int8Kernel: String, Sendable, CaseIterable {
     /// AVX512-VNNI (`vpdpbusd`): needs a CPU with AVX512-F/BW and AVX512-VNNI.
     case vnni
+    /// AVX2 (`vpmaddubsw` with the activation's sign moved onto the weight): needs AVX2 and FMA.
+    case avx2
     /// Plain C loops: any CPU; the same integers and the same fp32 epilogue, so the same results.
     case portable
 
     /// Whether this CPU can run the VNNI kernel.
     public static var cpuHasVNNI: Bool { glossa_q8_cpu_has_vnni() != 0 }
 
-    /// The kernel to use: VNNI when the CPU has it, unless `GLOSSA_INT8_KERNEL=portable` forces the fallback
-    /// (how the fallback is exercised on a VNNI machine).
+    /// Whether this CPU runs this kernel (a kernel it lacks would silently run the portable loops).
+    public var isSupported: Bool {
+        switch self {
+        case .vnni: glossa_q8_cpu_has_vnni() != 0
+        case .avx2: glossa_q8_cpu_has_avx2() != 0
+        case .portable: true
+        }
+    }
+
+    /// The kernel to use: the fastest this CPU runs (VNNI, then AVX2), unless `GLOSSA_INT8_KERNEL` names a
+    /// slower one (`avx2` or `portable`: how the fallbacks are exercised on a faster machine).
     public static var best: Int8Kernel {
-        if ProcessInfo.processInfo.environment["GLOSSA_INT8_KERNEL"] == "portable" { return .portable }
-        return cpuHasVNNI ? .vnni : .portable
+        let fastest = allCases.first { $0.isSupported } ?? .portable
+        guard let forced = ProcessInfo.processInfo.environment["GLOSSA_INT8_KERNEL"].flatMap(Int8Kernel.init),
+            forced.isSupported
+        else { return fastest }
+        return forced
+    }
+
+    /// CInt8's code for this kernel.
+    var code: Int32 {
+        switch self {
+        case .vnni: GLOSSA_Q8_KERNEL_VNNI
+        case .avx2: GLOSSA_Q8_KERNEL_AVX2
+        case .portable: GLOSSA_Q8_KERNEL_PORTABLE
+        }
     }
 }
 
@@ -38,6 +61,8 @@ public final class QuantizedMatrix: @unchecked Sendable {
     public let fourBitBlocks: Int
     /// All (row, block) pairs.
     public let blocks: Int
+    /// The largest |q| over all blocks (at most 8 when every block is 4-bit; lets the AVX2 kernel sum in int16).
+    public let maxMagnitude: Int
     let packed: UnsafeMutablePointer<UInt8>
     let scales: UnsafeMutablePointer<Float>
 
@@ -73,6 +98,7 @@ public final class QuantizedMatrix: @unchecked Sendable {
         }
         fourBitBlocks = exact
         blocks = rows * perRow
+        maxMagnitude = q.reduce(0) { max($0, abs(Int($1))) }
         packed = .allocate(capacity: glossa_q8_packed_bytes(Int32(rows), Int32(columns)))
         scales = .allocate(capacity: glossa_q8_packed_scales(Int32(rows), Int32(columns)))
         glossa_q8_pack_weights(q, blockScales, Int32(rows), Int32(columns), packed, scales)
@@ -149,7 +175,8 @@ public final class QuantizedRows: @unchecked Sendable {
     }
 
     /// Quantises x (rows, columns), row stride `stride` (default `columns`). Traps (precondition) beyond capacity.
-    /// `kernel` .vnni uses the AVX-512 quantiser, .portable the plain loops: the same values for finite x.
+    /// `kernel` .vnni uses the AVX-512 quantiser, .avx2 the AVX2 one, .portable the plain loops: the same values
+    /// for finite x.
     public func quantize(
         _ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil, kernel: Int8Kernel = .best
     ) {
@@ -157,8 +184,7 @@ public final class QuantizedRows: @unchecked Sendable {
         self.rows = rows
         self.columns = columns
         glossa_q8_quantize_rows(
-            x, Int32(rows), Int32(columns), Int32(stride ?? columns), values, scales, compensation,
-            kernel == .vnni ? 1 : 0)
+            x, Int32(rows), Int32(columns), Int32(stride ?? columns), values, scales, compensation, kernel.code)
     }
 }
 
@@ -174,8 +200,8 @@ public func int8LinearColumns(
     precondition(columns.lowerBound % Int(GLOSSA_Q8_TILE) == 0, "int8LinearColumns: columns must start at 16k")
     glossa_q8_gemm(
         x.values, x.scales, x.compensation, Int32(x.rows), Int32(x.columns), weight.packed, weight.scales,
-        Int32(weight.rows), Int32(columns.lowerBound), Int32(columns.upperBound), bias, out, Int32(weight.rows),
-        kernel == .vnni ? 1 : 0)
+        Int32(weight.maxMagnitude), Int32(weight.rows), Int32(columns.lowerBound), Int32(columns.upperBound), bias,
+        out, Int32(weight.rows), kernel.code)
 }
 
 /// Convenience over `Matrix` (tests, one-off use): x (T, K) · weight (N, K)ᵀ + bias (N) → (T, N), int8.

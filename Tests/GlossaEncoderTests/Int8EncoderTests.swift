@@ -1,5 +1,5 @@
 // The int8 path (Precision.int8) against the fp32 path: cosine on the golden texts (real mE5-small), the
-// portable kernel forced against the VNNI one (bit for bit, on the real model and the tiny fixture), batched
+// portable kernel forced against the SIMD ones (VNNI, AVX2) (bit for bit, on the real model and the tiny fixture), batched
 // equal to one at a time, the 4-bit detection on the imported weights, and fp32 untouched by the option.
 import Foundation
 import GlossaCore
@@ -49,13 +49,15 @@ struct Int8GoldenTests {
         #expect(blocks.fourBit == blocks.total)
     }
 
-    @Test("the forced portable fallback gives the VNNI path's vectors bit for bit", .enabled(if: Int8Kernel.cpuHasVNNI))
-    func portableEqualsVNNI() throws {
+    @Test(
+        "the forced portable fallback gives the SIMD kernel's vectors bit for bit",
+        .enabled(if: Int8Kernel.best != .portable))
+    func portableEqualsSIMD() throws {
         let portable = try Encoder(
             modelFolder: TestLocations.modelFolder.path, tokenBudget: Encoder.defaultTokenBudget, threads: nil,
             precision: .int8, int8Kernel: .portable)
         #expect(portable.int8KernelName == "portable")
-        #expect(int8.int8KernelName == "vnni")
+        #expect(int8.int8KernelName == Int8Kernel.best.rawValue)
         // A short and a long text are enough to cross every kernel tile shape; the portable kernel is slow.
         let sorted = golden.sorted { $0.token_ids.count < $1.token_ids.count }
         let texts = [sorted[0].text, sorted[sorted.count / 2].text, sorted[sorted.count - 1].text]
@@ -73,8 +75,10 @@ struct Int8GoldenTests {
 }
 
 @Suite struct Int8TinyTests {
-    @Test("tiny XLM-R: the portable and VNNI int8 paths agree bit for bit", .enabled(if: Int8Kernel.cpuHasVNNI))
-    func tinyPortableEqualsVNNI() throws {
+    @Test(
+        "tiny XLM-R: every int8 kernel this CPU runs gives the portable path's vectors bit for bit",
+        .enabled(if: Int8Kernel.best != .portable))
+    func tinyKernelsAgree() throws {
         let reference = try TinyReference.load()
         let texts = reference.texts.map(\.text)
         func encoder(_ kernel: Int8Kernel) throws -> Encoder {
@@ -82,7 +86,10 @@ struct Int8GoldenTests {
                 modelFolder: TinyReference.folder.path, tokenBudget: Encoder.defaultTokenBudget, threads: nil,
                 precision: .int8, int8Kernel: kernel)
         }
-        #expect(try encoder(.portable).embed(queries: texts) == encoder(.vnni).embed(queries: texts))
+        let portable = try encoder(.portable).embed(queries: texts)
+        for kernel in Int8Kernel.allCases where kernel != .portable && kernel.isSupported {
+            #expect(try encoder(kernel).embed(queries: texts) == portable, "\(kernel)")
+        }
     }
 
     @Test("tiny XLM-R: int8 stays close to the transformers reference (random, non-4-bit weights)")

@@ -1,6 +1,7 @@
 // The int8 kernels (CInt8 through Int8Linear.swift) against their naive twins: activation quantisation value
-// for value, the product against a Double loop over the same integers, the VNNI kernel against the portable one
-// bit for bit, and the 4-bit detection on blocks built by hand.
+// for value, the product against a Double loop over the same integers, the VNNI and AVX2 kernels against the
+// portable one bit for bit (full-scale values included, where a saturating int16 step would show), and the 4-bit
+// detection on blocks built by hand.
 import Foundation
 import Testing
 
@@ -58,7 +59,7 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
         for i in ((k - 1) / 32 * 32)..<k { x[0, i] = 0 }
         let naive = Naive.quantizeRows(x)
         let perRow = (k + 31) / 32
-        for kernel in Int8Kernel.allCases where kernel == .portable || Int8Kernel.cpuHasVNNI {
+        for kernel in Int8Kernel.allCases where kernel.isSupported {
             let rows = QuantizedRows(capacity: t, maxColumns: k)
             x.values.withUnsafeBufferPointer { rows.quantize($0.baseAddress!, rows: t, columns: k, kernel: kernel) }
             var values: [Int8] = []
@@ -90,28 +91,64 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
         let bias = rng.matrix(1, n).values
         let slow = Naive.int8Linear(
             x: Naive.quantizeRows(x), rows: t, w: quantizedWeights(w), outFeatures: n, inFeatures: k, bias: bias)
-        for kernel in Int8Kernel.allCases where kernel == .portable || Int8Kernel.cpuHasVNNI {
+        for kernel in Int8Kernel.allCases where kernel.isSupported {
             let fast = int8Linear(x, weight: quantized(w), bias: bias, kernel: kernel)
             let tolerance = 1e-6 * Float(k).squareRoot() * max(1, slow.values.map(abs).max() ?? 1)
             #expect(maxDiff(fast.values, slow.values) <= tolerance, "\(kernel) \(shape)")
         }
     }
 
+    /// The SIMD kernels this CPU runs (the portable one is their twin). Empty on a CPU without AVX2.
+    static let simdKernels = Int8Kernel.allCases.filter { $0 != .portable && $0.isSupported }
+
     @Test(
-        "the VNNI kernel equals the portable fallback bit for bit", .enabled(if: Int8Kernel.cpuHasVNNI),
+        "each SIMD kernel equals the portable fallback bit for bit", .enabled(if: !simdKernels.isEmpty),
         arguments: shapes)
-    func vnniEqualsPortable(shape: (Int, Int, Int)) {
+    func simdEqualsPortable(shape: (Int, Int, Int)) {
         let (t, k, n) = shape
         var rng = SeededValues(seed: UInt64(t + k * 7 + n * 13))
         let x = rng.matrix(t, k, scale: 5)
-        let w = quantized(rng.matrix(n, k, scale: 0.2))
-        let bias = rng.matrix(1, n).values
-        #expect(
-            int8Linear(x, weight: w, bias: bias, kernel: .vnni)
-                == int8Linear(x, weight: w, bias: bias, kernel: .portable))
-        #expect(
-            int8Linear(x, weight: w, bias: nil, kernel: .vnni) == int8Linear(x, weight: w, bias: nil, kernel: .portable)
-        )
+        // Plain int8 weights (|q| up to 127) and 4-bit ones (the AVX2 kernel's int16 sums).
+        for w in [quantized(rng.matrix(n, k, scale: 0.2)), quantized(fourBitMatrix(n, k, seed: UInt64(k)))] {
+            let bias = rng.matrix(1, n).values
+            for kernel in Self.simdKernels {
+                #expect(
+                    int8Linear(x, weight: w, bias: bias, kernel: kernel)
+                        == int8Linear(x, weight: w, bias: bias, kernel: .portable), "\(kernel) |q| ≤ \(w.maxMagnitude)")
+                #expect(
+                    int8Linear(x, weight: w, bias: nil, kernel: kernel)
+                        == int8Linear(x, weight: w, bias: nil, kernel: .portable), "\(kernel) no bias")
+            }
+        }
+    }
+
+    @Test("full-scale products (every pair at ±127 · ±127, or ±127 · −8) sum without saturating")
+    func fullScaleSums() {
+        let (t, k, n) = (3, 96, 32)
+        var x = Matrix(rows: t, cols: k)
+        var plain = Matrix(rows: n, cols: k)
+        var fourBit = Matrix(rows: n, cols: k)
+        for c in 0..<k {
+            let sign: Float = (c * 7 + c / 3) % 2 == 0 ? 1 : -1
+            for r in 0..<t { x[r, c] = sign * Float(r + 1) }
+            for o in 0..<n {
+                // Weights of the activation's sign, all at q = ±127 (one value a little larger per block keeps the
+                // block off the 4-bit grid): every product is +127 · 127.
+                plain[o, c] = sign * (c % 32 == 5 ? 0.50001 : 0.5)
+                // 4-bit, scale 0.25: q = −8 against x > 0 and 7 against x < 0, every product −127 · 8 or −127 · 7.
+                fourBit[o, c] = sign > 0 ? -2 : 1.75
+            }
+        }
+        for (w, magnitude) in [(plain, 127), (fourBit, 8)] {
+            let q = quantized(w)
+            #expect(q.maxMagnitude == magnitude)
+            let slow = Naive.int8Linear(
+                x: Naive.quantizeRows(x), rows: t, w: quantizedWeights(w), outFeatures: n, inFeatures: k, bias: nil)
+            for kernel in Int8Kernel.allCases where kernel.isSupported {
+                let fast = int8Linear(x, weight: q, bias: nil, kernel: kernel)
+                #expect(maxDiff(fast.values, slow.values) <= 1e-5 * (slow.values.map(abs).max() ?? 1), "\(kernel)")
+            }
+        }
     }
 
     @Test("a column range writes those columns only")

@@ -103,7 +103,7 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         var xs: [Float] = stride(from: -10, through: 10, by: 0.001).map { Float($0) }
         xs += [0, -0, 1e-30, -1e-30, 50, -50, 1e30, -1e30, 88, -88, 100, -100]
         let expected = Naive.gelu(xs)
-        for kernel in ActivationKernel.allCases where kernel == .portable || ActivationKernel.cpuHasAVX512 {
+        for kernel in ActivationKernel.allCases where kernel.isSupported {
             var fast = xs
             fast.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: p.count, kernel: kernel) }
             var worst = 0
@@ -113,9 +113,22 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         }
     }
 
+    @Test(
+        "the AVX2 GELU gives the AVX-512 one's values bit for bit",
+        .enabled(if: ActivationKernel.cpuHasAVX512 && ActivationKernel.cpuHasAVX2))
+    func geluAVX2EqualsAVX512() {
+        var xs: [Float] = stride(from: -12, through: 12, by: 0.0007).map { Float($0) }
+        xs += [0, -0, 1e-30, -1e-30, 50, -50, 1e30, -1e30, 88, -88, 100, -100, 3, 5]
+        var wide = xs
+        var narrow = xs
+        wide.withUnsafeMutableBufferPointer { geluInPlace($0.baseAddress!, count: $0.count, kernel: .avx512) }
+        narrow.withUnsafeMutableBufferPointer { geluInPlace($0.baseAddress!, count: $0.count, kernel: .avx2) }
+        #expect(wide == narrow)
+    }
+
     @Test("GELU by hand: gelu(0) = 0, gelu(1) = 0.8413447, gelu(-1) = -0.1586553")
     func geluByHand() {
-        for kernel in ActivationKernel.allCases where kernel == .portable || ActivationKernel.cpuHasAVX512 {
+        for kernel in ActivationKernel.allCases where kernel.isSupported {
             var x: [Float] = [0, 1, -1]
             x.withUnsafeMutableBufferPointer { p in geluInPlace(p.baseAddress!, count: 3, kernel: kernel) }
             #expect(x[0] == 0, "\(kernel)")
@@ -217,7 +230,7 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         var expected = x
         for r in 0..<3 { for c in 0..<cols { expected[r, c] += bias[c] } }
         expected.values = Naive.gelu(expected.values)
-        for kernel in ActivationKernel.allCases where kernel == .portable || ActivationKernel.cpuHasAVX512 {
+        for kernel in ActivationKernel.allCases where kernel.isSupported {
             // A wider row stride: the encoder applies it to its feature share of a (T, F) matrix.
             var fast = Matrix(rows: 3, cols: cols + 5)
             for r in 0..<3 { for c in 0..<cols { fast[r, c] = x[r, c] } }
