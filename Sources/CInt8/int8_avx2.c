@@ -108,20 +108,14 @@ AVX2_TARGET static void tile_dispatch(int rows, int narrow, const q8_product* p,
 #undef TILE_CASE
 }
 
-/// Rows are taken 64 at a time so that their quantised inputs stay in L2 while every column tile passes.
-#define ROW_BLOCK 64
-
 AVX2_TARGET void glossa_q8_gemm_avx2(const q8_product* p) {
     const int narrow = p->max_abs_weight <= NARROW_WEIGHT_LIMIT;
-    for (int r0 = 0; r0 < p->t; r0 += ROW_BLOCK) {
-        const int r1 = r0 + ROW_BLOCK < p->t ? r0 + ROW_BLOCK : p->t;
+    for (int r0 = 0; r0 < p->t; r0 += Q8_ROW_BLOCK) {
+        const int block_rows = p->t - r0 < Q8_ROW_BLOCK ? p->t - r0 : Q8_ROW_BLOCK;
+        const int count = q8_tile_count(block_rows, TILE_ROWS);
         for (int j0 = p->n0; j0 < p->n1; j0 += GLOSSA_Q8_TILE) {
-            // Near-equal tiles of at most TILE_ROWS tokens, as in the VNNI kernel (13 tokens: 4 + 3 + 3 + 3).
-            const int count = (r1 - r0 + TILE_ROWS - 1) / TILE_ROWS;
-            const int base = (r1 - r0) / count;
-            const int longer = (r1 - r0) % count;
             for (int i = 0, r = r0; i < count; i++) {
-                const int rows = base + (i < longer ? 1 : 0);
+                const int rows = q8_tile_rows(block_rows, count, i);
                 tile_dispatch(rows, narrow, p, r, j0);
                 r += rows;
             }

@@ -45,5 +45,14 @@ void glossa_q8_quantize_rows_avx512(
 void glossa_q8_quantize_rows_avx2(
     const float* x, int t, int k, int ldx, int8_t* q, float* scales, int32_t* comp);
 
+/// Rows are taken Q8_ROW_BLOCK at a time so that their quantised inputs stay in L2 while every column tile passes.
+#define Q8_ROW_BLOCK 64
+
+/// The SIMD kernels cut `rows` tokens into q8_tile_count near-equal tiles of at most max_rows, tile i holding
+/// q8_tile_rows tokens: 13 tokens in tiles of at most 6 go 5 + 4 + 4, not 6 + 6 + 1, whose one-token tile reads
+/// the weights for a single row.
+static inline int q8_tile_count(int rows, int max_rows) { return (rows + max_rows - 1) / max_rows; }
+static inline int q8_tile_rows(int rows, int count, int i) { return rows / count + (i < rows % count ? 1 : 0); }
+
 /// Row r of the product's output.
 static inline float* out_row(const q8_product* p, int r) { return p->out + (size_t)r * p->ldo; }

@@ -92,21 +92,14 @@ VNNI_TARGET static void tile_dispatch(int rows, int tiles, const q8_product* p, 
 #undef TILE_CASE
 }
 
-/// Rows are taken 64 at a time so that their quantised inputs stay in L2 while every column pair passes.
-#define ROW_BLOCK 64
-
 VNNI_TARGET void glossa_q8_gemm_vnni(const q8_product* p) {
-    for (int r0 = 0; r0 < p->t; r0 += ROW_BLOCK) {
-        const int r1 = r0 + ROW_BLOCK < p->t ? r0 + ROW_BLOCK : p->t;
+    for (int r0 = 0; r0 < p->t; r0 += Q8_ROW_BLOCK) {
+        const int block_rows = p->t - r0 < Q8_ROW_BLOCK ? p->t - r0 : Q8_ROW_BLOCK;
+        const int count = q8_tile_count(block_rows, TILE_ROWS);
         for (int j0 = p->n0; j0 < p->n1; j0 += 2 * GLOSSA_Q8_TILE) {
             const int tiles = p->n1 - j0 > GLOSSA_Q8_TILE ? 2 : 1;
-            // The rows in near-equal tiles of at most TILE_ROWS: 13 tokens go 5 + 4 + 4, not 6 + 6 + 1, whose
-            // one-token tile reads the weights for a single row.
-            const int count = (r1 - r0 + TILE_ROWS - 1) / TILE_ROWS;
-            const int base = (r1 - r0) / count;
-            const int longer = (r1 - r0) % count;
             for (int i = 0, r = r0; i < count; i++) {
-                const int rows = base + (i < longer ? 1 : 0);
+                const int rows = q8_tile_rows(block_rows, count, i);
                 tile_dispatch(rows, tiles, p, r, j0);
                 r += rows;
             }
