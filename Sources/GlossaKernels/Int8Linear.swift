@@ -14,9 +14,6 @@ public enum Int8Kernel: String, Sendable, CaseIterable {
     /// Plain C loops: any CPU; the same integers and the same fp32 epilogue, so the same results.
     case portable
 
-    /// Whether this CPU can run the VNNI kernel.
-    public static var cpuHasVNNI: Bool { glossa_q8_cpu_has_vnni() != 0 }
-
     /// Whether this CPU runs this kernel (a kernel it lacks would silently run the portable loops).
     public var isSupported: Bool {
         switch self {
