@@ -67,15 +67,21 @@ extension Transformer {
         into out: UnsafeMutablePointer<Float>, workspace ws: Workspace, member: TeamMember
     ) {
         let columns = featureShare(of: outFeatures, member: member)
-        guard !columns.isEmpty else { return }
-        if let quantized {
-            // Each member quantises the whole input for itself (T·K work against the product's T·K·N/members),
-            // which costs no barrier.
-            let input = ws.quantizedInputs[member.index]
-            input.quantize(x, rows: rows, columns: inFeatures, kernel: int8Kernel)
+        if let quantized, let input = ws.quantizedInput {
+            // The members quantise a share of the rows each into one buffer, then meet before the product. Each
+            // quantising the whole input for itself saved that barrier, but on single queries the quantiser then
+            // took 11.7 % of the cycles (perf, Intel Xeon, 2026-12-07), duplicated on every member. The buffer
+            // is free to overwrite here: a barrier separates every product from the one before it.
+            input.quantize(
+                x, rows: rows, columns: inFeatures, stride: inFeatures, share: member.share(of: rows),
+                kernel: int8Kernel)
+            member.barrier()
+            // A member without columns (narrow layers) still had to quantise and meet the others above.
+            guard !columns.isEmpty else { return }
             int8LinearColumns(input, weight: quantized, bias: bias, columns: columns, into: out, kernel: int8Kernel)
             return
         }
+        guard !columns.isEmpty else { return }
         // oneDNN where it wins: the products a team shares (one short batch: a query, one long text), at
         // 1.2-1.9x OpenBLAS's rate at 13-128 rows. A solo member (one group of a split batch, hundreds of rows
         // or more) keeps OpenBLAS: with oneDNN's slices those batches encoded 13-24 % slower in two of three

@@ -36,8 +36,9 @@ final class Workspace: @unchecked Sendable {
     let ffnHidden: FloatBuffer
     /// One (maxLength, maxLength) score matrix per attention worker.
     let scores: [FloatBuffer]
-    /// int8 path: one buffer per worker for the quantised input of a product (up to (T, F)); empty for fp32.
-    let quantizedInputs: [QuantizedRows]
+    /// int8 path: the quantised input of a product (up to (T, F)), which the members quantise a share each of;
+    /// nil for fp32.
+    let quantizedInput: QuantizedRows?
 
     init(capacity: Int, maxLength: Int, config: ModelConfig, workers: Int, precision: Precision) {
         self.capacity = capacity
@@ -50,8 +51,7 @@ final class Workspace: @unchecked Sendable {
         ffnHidden = FloatBuffer(count: capacity * config.intermediateSize)
         scores = (0..<workers).map { _ in FloatBuffer(count: maxLength * maxLength) }
         let widest = max(c, config.intermediateSize)
-        quantizedInputs =
-            precision == .int8 ? (0..<workers).map { _ in QuantizedRows(capacity: capacity, maxColumns: widest) } : []
+        quantizedInput = precision == .int8 ? QuantizedRows(capacity: capacity, maxColumns: widest) : nil
     }
 }
 

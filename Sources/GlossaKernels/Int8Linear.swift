@@ -183,6 +183,28 @@ public final class QuantizedRows: @unchecked Sendable {
         glossa_q8_quantize_rows(
             x, Int32(rows), Int32(columns), Int32(stride ?? columns), values, scales, compensation, kernel.code)
     }
+
+    /// Quantises only the rows `share` of x (rows, columns), row stride `stride`, into their places, so that the
+    /// members of a team can each quantise a share of one input into one shared buffer (and meet at a barrier
+    /// before any product reads it). The values are those `quantize` gives: each row is quantised on its own.
+    /// Records the shape only for the share that starts at row 0, so that one member writes it.
+    public func quantize(
+        _ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, share: Range<Int>,
+        kernel: Int8Kernel = .best
+    ) {
+        precondition(rows <= capacity && columns <= maxColumns, "QuantizedRows: (\(rows), \(columns)) exceeds capacity")
+        precondition(share.lowerBound >= 0 && share.upperBound <= rows, "QuantizedRows: share \(share) outside \(rows) rows")
+        if share.lowerBound == 0 {
+            self.rows = rows
+            self.columns = columns
+        }
+        guard !share.isEmpty else { return }
+        let padded = (columns + int8BlockSize - 1) / int8BlockSize * int8BlockSize
+        let first = share.lowerBound
+        glossa_q8_quantize_rows(
+            x + first * stride, Int32(share.count), Int32(columns), Int32(stride), values + first * padded,
+            scales + first * (padded / int8BlockSize), compensation + first * (padded / int8BlockSize), kernel.code)
+    }
 }
 
 /// Output columns `columns` of out (T, N) = x (T, K) · weightᵀ (N, K) + bias (N, or none), x already quantised;
