@@ -193,7 +193,8 @@ public final class QuantizedRows: @unchecked Sendable {
         kernel: Int8Kernel = .best
     ) {
         precondition(rows <= capacity && columns <= maxColumns, "QuantizedRows: (\(rows), \(columns)) exceeds capacity")
-        precondition(share.lowerBound >= 0 && share.upperBound <= rows, "QuantizedRows: share \(share) outside \(rows) rows")
+        precondition(
+            share.lowerBound >= 0 && share.upperBound <= rows, "QuantizedRows: share \(share) outside \(rows) rows")
         if share.lowerBound == 0 {
             self.rows = rows
             self.columns = columns
