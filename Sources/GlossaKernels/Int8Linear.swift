@@ -159,7 +159,7 @@ public final class QuantizedRows: @unchecked Sendable {
 
     public init(capacity: Int, maxColumns: Int) {
         self.capacity = max(capacity, 1)
-        self.maxColumns = (max(maxColumns, 1) + int8BlockSize - 1) / int8BlockSize * int8BlockSize
+        self.maxColumns = Self.padded(max(maxColumns, 1))
         values = .allocate(capacity: self.capacity * self.maxColumns)
         scales = .allocate(capacity: self.capacity * self.maxColumns / int8BlockSize)
         compensation = .allocate(capacity: self.capacity * self.maxColumns / int8BlockSize)
@@ -177,11 +177,7 @@ public final class QuantizedRows: @unchecked Sendable {
     public func quantize(
         _ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil, kernel: Int8Kernel = .best
     ) {
-        precondition(rows <= capacity && columns <= maxColumns, "QuantizedRows: (\(rows), \(columns)) exceeds capacity")
-        self.rows = rows
-        self.columns = columns
-        glossa_q8_quantize_rows(
-            x, Int32(rows), Int32(columns), Int32(stride ?? columns), values, scales, compensation, kernel.code)
+        quantize(x, rows: rows, columns: columns, stride: stride ?? columns, share: 0..<rows, kernel: kernel)
     }
 
     /// Quantises only the rows `share` of x (rows, columns), row stride `stride`, into their places, so that the
@@ -200,11 +196,16 @@ public final class QuantizedRows: @unchecked Sendable {
             self.columns = columns
         }
         guard !share.isEmpty else { return }
-        let padded = (columns + int8BlockSize - 1) / int8BlockSize * int8BlockSize
+        let padded = Self.padded(columns)
         let first = share.lowerBound
         glossa_q8_quantize_rows(
             x + first * stride, Int32(share.count), Int32(columns), Int32(stride), values + first * padded,
             scales + first * (padded / int8BlockSize), compensation + first * (padded / int8BlockSize), kernel.code)
+    }
+
+    /// A row's stored width: `columns` rounded up to whole blocks, as the C quantiser lays rows out.
+    private static func padded(_ columns: Int) -> Int {
+        (columns + int8BlockSize - 1) / int8BlockSize * int8BlockSize
     }
 }
 
