@@ -82,11 +82,11 @@ public final class Encoder: Sendable {
             linearKernel: .preferred)
     }
 
-    /// As the public init, with the kernels chosen by the caller (tests force the portable int8 fallback and
-    /// the OpenBLAS fp32 path).
+    /// As the public init, with the kernels chosen by the caller (tests force the portable int8 fallback, the
+    /// OpenBLAS fp32 path and the OpenBLAS attention).
     init(
         modelFolder path: String, tokenBudget: Int, threads: Int?, precision: Precision, int8Kernel: Int8Kernel,
-        linearKernel: LinearKernel = .preferred
+        linearKernel: LinearKernel = .preferred, attentionKernel: AttentionKernel = .best
     ) throws {
         let folder: ModelFolder
         do {
@@ -108,7 +108,7 @@ public final class Encoder: Sendable {
         self.precision = precision
         transformer = Transformer(
             config: config, weights: weights, threads: threads ?? Self.defaultThreadCount, precision: precision,
-            int8Kernel: int8Kernel, linearKernel: linearKernel)
+            int8Kernel: int8Kernel, linearKernel: linearKernel, attentionKernel: attentionKernel)
         maxSequenceLength = min(Tokenizer.maxLength, transformer.maxSequenceLength)
         self.tokenBudget = max(tokenBudget, maxSequenceLength)
     }
@@ -123,6 +123,9 @@ public final class Encoder: Sendable {
     /// The fp32 path's Linear kernel in use ("onednn", or "openblas" when asked for or when oneDNN refused the
     /// weights), or nil on the int8 path.
     public var fp32KernelName: String? { precision == .fp32 ? transformer.linearKernel.rawValue : nil }
+
+    /// The attention kernel in use ("blas", or "fused" when asked for and the CPU and head size allow it).
+    public var attentionKernelName: String { transformer.attentionKernel.rawValue }
 
     /// The int8 kernel in use ("vnni", "avx2" or "portable"), or nil on the fp32 path.
     public var int8KernelName: String? { precision == .int8 ? transformer.int8Kernel.rawValue : nil }

@@ -9,30 +9,22 @@ extension Transformer {
     ///
     /// qkv: (T, 3C) with bias, the head h of text b at rows offsets[b]..<offsets[b]+lengths[b],
     /// columns h·D..<(h+1)·D (+C for keys, +2C for values); context: (T, C), heads side by side.
-    /// Per (b, h): scores (n, n) = q kᵀ / √D; softmax by row; context = scores · v.
+    /// Per (b, h): context = softmax(q kᵀ / √D) · v (`attentionHead`).
     func attention(offsets: [Int], lengths: [Int], workspace ws: Workspace, member: TeamMember) {
         let c = config.hiddenSize
         let h = config.numAttentionHeads
         let d = config.headSize
         let items = lengths.count * h
         let qkv = ws.qkv.pointer
-        let scale = 1 / Float(d).squareRoot()
-        let scores = ws.scores[member.index].pointer
+        let scratch = ws.scores[member.index].pointer
         var item = member.index
         while item < items {
             let (text, head) = item.quotientAndRemainder(dividingBy: h)
-            let n = lengths[text]
             let q = qkv + offsets[text] * 3 * c + head * d
-            // scores (n, n) = q (n, D) · kᵀ (D, n) · 1/√D
-            sgemm(
-                transposeA: false, transposeB: true, m: n, n: n, k: d, alpha: scale,
-                a: q, lda: 3 * c, b: q + c, ldb: 3 * c, c: scores, ldc: n)
-            softmaxRowsInPlace(scores, rows: n, cols: n)
-            // context (n, D) = scores (n, n) · v (n, D), written into this head's columns.
-            sgemm(
-                transposeA: false, transposeB: false, m: n, n: d, k: n,
-                a: scores, lda: n, b: q + 2 * c, ldb: 3 * c,
-                c: ws.context.pointer + offsets[text] * c + head * d, ldc: c)
+            attentionHead(
+                q: q, k: q + c, v: q + 2 * c, stride: 3 * c, length: lengths[text], headSize: d,
+                into: ws.context.pointer + offsets[text] * c + head * d, outStride: c, scratch: scratch,
+                kernel: attentionKernel)
             item += member.count
         }
     }

@@ -34,7 +34,7 @@ final class Workspace: @unchecked Sendable {
     let qkv: FloatBuffer
     /// (T, F) feed-forward hidden.
     let ffnHidden: FloatBuffer
-    /// One (maxLength, maxLength) score matrix per attention worker.
+    /// One attention scratch per worker: (maxLength, maxLength) scores, or the fused kernel's own.
     let scores: [FloatBuffer]
     /// int8 path: the quantised input of a product (up to (T, F)), which the members quantise a share each of;
     /// nil for fp32.
@@ -49,7 +49,8 @@ final class Workspace: @unchecked Sendable {
         context = FloatBuffer(count: capacity * c)
         qkv = FloatBuffer(count: capacity * 3 * c)
         ffnHidden = FloatBuffer(count: capacity * config.intermediateSize)
-        scores = (0..<workers).map { _ in FloatBuffer(count: maxLength * maxLength) }
+        let scratch = attentionScratchCount(maxLength: maxLength, headSize: config.headSize)
+        scores = (0..<workers).map { _ in FloatBuffer(count: scratch) }
         let widest = max(c, config.intermediateSize)
         quantizedInput = precision == .int8 ? QuantizedRows(capacity: capacity, maxColumns: widest) : nil
     }
@@ -71,6 +72,8 @@ final class Transformer: @unchecked Sendable {
     let precision: Precision
     /// The int8 kernel (VNNI when the CPU has it; the portable one when forced).
     let int8Kernel: Int8Kernel
+    /// The attention kernel asked for, or OpenBLAS where the fused one cannot run (`AttentionKernel.supports`).
+    let attentionKernel: AttentionKernel
     /// The fp32 path's Linear kernel actually in use: oneDNN when asked for and it packed every weight.
     let linearKernel: LinearKernel
     /// The fp32 Linear weights packed by oneDNN, one per layer, cut into the team's feature shares; empty
@@ -89,12 +92,13 @@ final class Transformer: @unchecked Sendable {
     /// `threads`: the members of the team (at least 1, at most 16).
     init(
         config: ModelConfig, weights: EncoderWeights, threads: Int, precision: Precision, int8Kernel: Int8Kernel,
-        linearKernel: LinearKernel
+        linearKernel: LinearKernel, attentionKernel: AttentionKernel = .best
     ) {
         self.config = config
         self.weights = weights
         self.precision = precision
         self.int8Kernel = int8Kernel
+        self.attentionKernel = attentionKernel.supports(headSize: config.headSize) ? attentionKernel : .blas
         workers = max(1, min(threads, 16))
         let packed =
             precision == .fp32 && linearKernel == .onednn

@@ -188,28 +188,71 @@ func maxDiff(_ a: [Float], _ b: [Float]) -> Float {
         #expect(sum == zip(a, b).map { $0 + $1 })
     }
 
-    @Test("attention by sgemm + softmax equals the naive attention for one head")
-    func attentionMatchesNaive() {
-        var rng = SeededValues(seed: 9)
-        let (t, d) = (11, 32)
-        let q = rng.matrix(t, d)
-        let k = rng.matrix(t, d)
-        let v = rng.matrix(t, d)
+    @Test(
+        "attention for one head equals the naive attention, each kernel",
+        arguments: AttentionKernel.allCases,
+        [(1, 32), (5, 32), (11, 32), (16, 32), (17, 32), (40, 16), (130, 64), (512, 32)])
+    func attentionMatchesNaive(kernel: AttentionKernel, shape: (Int, Int)) {
+        let (n, d) = shape
+        guard kernel.supports(headSize: d) else { return }
+        var rng = SeededValues(seed: UInt64(n * 100 + d))
+        // Scores up to about ±9: softmax rows from nearly uniform to nearly one-hot.
+        let q = rng.matrix(n, d, scale: 3)
+        let k = rng.matrix(n, d)
+        let v = rng.matrix(n, d)
         let expected = Naive.attention(q: q, k: k, v: v)
-        var scores = [Float](repeating: 0, count: t * t)
-        var out = [Float](repeating: 0, count: t * d)
-        scores.withUnsafeMutableBufferPointer { s in
-            sgemm(
-                transposeA: false, transposeB: true, m: t, n: t, k: d, alpha: 1 / Float(d).squareRoot(),
-                a: q.values, lda: d, b: k.values, ldb: d, c: s.baseAddress!, ldc: t)
-            softmaxRowsInPlace(s.baseAddress!, rows: t, cols: t)
-            out.withUnsafeMutableBufferPointer { o in
-                sgemm(
-                    transposeA: false, transposeB: false, m: t, n: d, k: t,
-                    a: s.baseAddress!, lda: t, b: v.values, ldb: d, c: o.baseAddress!, ldc: d)
+        // q | k | v side by side with a gap, as in the fused QKV product; out wider than d, its padding marked.
+        let stride = 3 * d + 5
+        var qkv = [Float](repeating: .nan, count: n * stride)
+        for r in 0..<n {
+            for c in 0..<d {
+                qkv[r * stride + c] = q[r, c]
+                qkv[r * stride + d + c] = k[r, c]
+                qkv[r * stride + 2 * d + c] = v[r, c]
             }
         }
-        #expect(maxDiff(out, expected.values) <= 1e-6)
+        let outStride = d + 3
+        var out = [Float](repeating: -7, count: n * outStride)
+        var scratch = [Float](repeating: .nan, count: attentionScratchCount(maxLength: n, headSize: d))
+        qkv.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    let base = x.baseAddress!
+                    attentionHead(
+                        q: base, k: base + d, v: base + 2 * d, stride: stride, length: n, headSize: d,
+                        into: o.baseAddress!, outStride: outStride, scratch: s.baseAddress!, kernel: kernel)
+                }
+            }
+        }
+        let context = (0..<n).flatMap { r in out[(r * outStride)..<(r * outStride + d)] }
+        #expect(maxDiff(context, expected.values) <= 1e-6, "\(kernel) n \(n) d \(d)")
+        #expect((0..<n).allSatisfy { r in out[(r * outStride + d)..<((r + 1) * outStride)].allSatisfy { $0 == -7 } })
+    }
+
+    @Test("attention by hand: two keys, the query aligned with the first", arguments: AttentionKernel.allCases)
+    func attentionByHand(kernel: AttentionKernel) {
+        guard kernel.supports(headSize: 16) else { return }
+        // q = k0 = (4, 0, …), k1 = 0: scores 16/4 = 4 and 0, weights e⁴/(e⁴+1) and 1/(e⁴+1).
+        var q = [Float](repeating: 0, count: 16)
+        q[0] = 4
+        let k = q + [Float](repeating: 0, count: 16)
+        let v = [Float](repeating: 1, count: 16) + [Float](repeating: -1, count: 16)
+        var out = [Float](repeating: 0, count: 16)
+        var scratch = [Float](repeating: 0, count: attentionScratchCount(maxLength: 2, headSize: 16))
+        let queries = q + q
+        attentionHead(
+            q: queries, k: k, v: v, stride: 16, length: 1, headSize: 16, into: &out, outStride: 16,
+            scratch: &scratch, kernel: kernel)
+        // One query over one key: the context is that key's value.
+        #expect(out == [Float](repeating: 1, count: 16))
+        var two = [Float](repeating: 0, count: 32)
+        attentionHead(
+            q: queries, k: k, v: v, stride: 16, length: 2, headSize: 16, into: &two, outStride: 16,
+            scratch: &scratch, kernel: kernel)
+        let w = Float(exp(4.0) / (exp(4.0) + 1))
+        #expect(abs(two[0] - (w - (1 - w))) <= 1e-6)
+        // The second query (also q) attends the same way.
+        #expect(abs(two[16] - two[0]) <= 1e-7)
     }
 
     @Test("Matrix transpose and subscripts")
