@@ -12,6 +12,7 @@ import GlossaKernels
 /// `GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2] [--kernel openblas|onednn]`
 /// `GlossaBench int8gemm [--runs 5] [--kernel vnni|avx2|portable] [--weights 4bit|int8]`
 /// (one thread, GOP/s at 13, 128, 416, 4096 rows)
+/// `GlossaBench attention [--runs 5] [--head-size 32]` (one head, each kernel, at 13, 20, 128, 512 tokens)
 /// `GlossaBench repeat --model DIR --queries FILE [--precision int8] [--calls 10000]` (RSS over repeated calls)
 /// `GlossaBench encode-parity --model DIR --golden ../shared/golden/texts.jsonl`
 enum EncodeBench {
@@ -25,6 +26,7 @@ enum EncodeBench {
                                   [--precision fp32|int8] [--save DIR]
                GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2] [--kernel openblas|onednn]
                GlossaBench int8gemm [--runs 5] [--kernel vnni|avx2|portable] [--weights 4bit|int8]
+               GlossaBench attention [--runs 5] [--head-size 32]
                GlossaBench repeat --model DIR --queries FILE [--precision int8] [--calls 10000]
                GlossaBench encode-parity --model DIR --golden FILE
         """
@@ -41,6 +43,7 @@ enum EncodeBench {
             switch arguments[1] {
             case "sgemm": try sgemmBench(options)
             case "int8gemm": try int8GemmBench(options)
+            case "attention": try attentionBench(options)
             case "fidelity": try FidelityBench.run(options)
             case "repeat": try repeatBench(options)
             case "encode-parity": try parity(options)
@@ -290,7 +293,9 @@ enum EncodeBench {
         let c = 384
         let f = 1536
         for t in [13, 128, 416, 4096] {
-            for (name, inF, outF) in [("qkv", c, 3 * c), ("attention_output", c, c), ("ffn_in", c, f), ("ffn_out", f, c)] {
+            for (name, inF, outF) in [
+                ("qkv", c, 3 * c), ("attention_output", c, c), ("ffn_in", c, f), ("ffn_out", f, c),
+            ] {
                 let x = (0..<(t * inF)).map { Float(($0 * 7919) % 201 - 100) / 50 }
                 let w = (0..<(outF * inF)).map { (i: Int) -> Float in
                     let grid = Float((i * 104_729) % 16 - 8) / 64
@@ -308,7 +313,8 @@ enum EncodeBench {
                     out.withUnsafeMutableBufferPointer { o in
                         guard let base = o.baseAddress else { return }
                         rows.quantize(x, rows: t, columns: inF, kernel: kernel)
-                        int8LinearColumns(rows, weight: weight, bias: nil, columns: 0..<outF, into: base, kernel: kernel)
+                        int8LinearColumns(
+                            rows, weight: weight, bias: nil, columns: 0..<outF, into: base, kernel: kernel)
                     }
                 }
                 run()
@@ -321,6 +327,38 @@ enum EncodeBench {
                     "weights": weights, "max_abs_q": weight.maxMagnitude, "m": t, "k": inF,
                     "n": outF, "median_ms": (m * 1e6).rounded() / 1e3,
                     "gop_per_s": (2.0 * Double(t * inF * outF) / m / 1e8).rounded() / 10,
+                ])
+            }
+        }
+    }
+
+    /// One head of attention (every kernel this CPU runs) at the lengths of a query, a passage and the longest
+    /// text: microseconds per head and GFLOP/s of its two products (4 · n² · d).
+    static func attentionBench(_ options: [String: String]) throws {
+        let runs = try int(options, "runs", 5)
+        let d = try int(options, "head-size", 32)
+        for n in [13, 20, 128, 512] {
+            let stride = 3 * 12 * d
+            let qkv = (0..<(n * stride)).map { Float(($0 * 7919) % 201 - 100) / 100 }
+            var out = [Float](repeating: 0, count: n * 12 * d)
+            var scratch = [Float](repeating: 0, count: attentionScratchCount(maxLength: n, headSize: d))
+            for kernel in AttentionKernel.allCases where kernel.supports(headSize: d) {
+                let run = {
+                    qkv.withUnsafeBufferPointer { x in
+                        guard let q = x.baseAddress else { return }
+                        attentionHead(
+                            q: q, k: q + 12 * d, v: q + 24 * d, stride: stride, length: n, headSize: d, into: &out,
+                            outStride: 12 * d, scratch: &scratch, kernel: kernel)
+                    }
+                }
+                run()
+                let reps = max(1, 50_000_000 / (n * n * d))
+                let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
+                let m = median(times)
+                emit([
+                    "name": "attention_head", "side": "glossa", "kernel": kernel.rawValue, "n": n, "d": d,
+                    "median_us": (m * 1e7).rounded() / 10,
+                    "gflop_per_s": (4.0 * Double(n * n * d) / m / 1e8).rounded() / 10,
                 ])
             }
         }
