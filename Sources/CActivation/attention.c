@@ -17,8 +17,6 @@
 
 static inline int padded16(int n) { return (n + 15) / 16 * 16; }
 
-int glossa_attention_cpu_has_avx512(void) { return glossa_act_cpu_has_avx512(); }
-
 int glossa_attention_supports(int d) { return d >= 16 && d <= 64 && d % 16 == 0; }
 
 size_t glossa_attention_scratch_floats(int n, int d) { return (size_t)(d + QUERY_ROWS) * (size_t)padded16(n); }

@@ -11,8 +11,8 @@ public enum AttentionKernel: String, Sendable, CaseIterable {
     /// Two OpenBLAS products and the SIMD8 softmax over the scores in memory: any CPU, any head size.
     case blas
 
-    /// Whether this CPU can run the fused kernel.
-    public static let cpuHasAVX512 = glossa_attention_cpu_has_avx512() != 0
+    /// Whether this CPU can run the fused kernel (AVX512-F, as the GELU kernel).
+    public static var cpuHasAVX512: Bool { ActivationKernel.cpuHasAVX512 }
 
     /// Whether this kernel runs here for heads of `headSize`.
     public func supports(headSize: Int) -> Bool {

@@ -30,9 +30,6 @@ void glossa_gelu_bias_avx2(float* x, int rows, int cols, int ld, const float* bi
 /// base and large's 64).
 int glossa_attention_supports(int d);
 
-/// 1 when this CPU (and OS) runs the attention kernel (AVX512-F), else 0.
-int glossa_attention_cpu_has_avx512(void);
-
 /// Floats of scratch glossa_attention_avx512 needs for n tokens of head size d: (d + 8) × n, n rounded up
 /// to 16.
 size_t glossa_attention_scratch_floats(int n, int d);
@@ -40,7 +37,7 @@ size_t glossa_attention_scratch_floats(int n, int d);
 /// out[i, :] = Σ_j softmax_j(scale · q[i, :] · k[j, :]) · v[j, :] for i < n: q, k, v (n, d) with row stride
 /// ld, out (n, d) with row stride ldo. The row maximum is subtracted before e^x (the Cephes expf of the GELU
 /// kernels), and each context row is divided by its sum of exponentials at the end. scratch holds at least
-/// glossa_attention_scratch_floats(n, d) floats. Call only when glossa_attention_cpu_has_avx512() and
+/// glossa_attention_scratch_floats(n, d) floats. Call only when glossa_act_cpu_has_avx512() and
 /// glossa_attention_supports(d), with n ≥ 1 (otherwise nothing is written).
 void glossa_attention_avx512(
     const float* q,
