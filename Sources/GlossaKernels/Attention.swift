@@ -1,5 +1,5 @@
 // Scaled dot-product attention for one head, the encoder's only product that is not a Linear layer:
-// CActivation's one-pass AVX-512 kernel (when chosen, where the CPU and the head size allow), or OpenBLAS for
+// CActivation's one-pass AVX-512 kernel (the default where the CPU and the head size allow), or OpenBLAS for
 // q·kᵀ and ·v with the SIMD8 softmax between them. Both are held to Naive.attention (KernelsTests).
 import CActivation
 import Foundation
@@ -22,14 +22,14 @@ public enum AttentionKernel: String, Sendable, CaseIterable {
         }
     }
 
-    /// The OpenBLAS route, unless `GLOSSA_ATTENTION_KERNEL=fused` (read once) asks for the fused kernel. Not
-    /// the fused one by default yet: alone it runs one head 1.1-2x faster (`GlossaBench attention`, Intel Xeon,
-    /// 2026-12-07: 13 tokens 0.9 against 1.9 µs, 128 tokens 50 against 69 µs), but in the whole encoder the
-    /// int8 path encoded passages slower with it in both of two alternations (6,044 and 6,939 against 8,835
-    /// and 8,300 tokens/s), which is not understood yet.
+    /// The fused kernel where the CPU and head size allow it, unless `GLOSSA_ATTENTION_KERNEL=blas` (read once)
+    /// asks for the OpenBLAS route. Alone the fused kernel runs one head 1.1-2x faster (`GlossaBench
+    /// attention`, Intel Xeon, 2026-12-07: 13 tokens 0.9 against 1.9 µs, 128 tokens 50 against 69 µs). In the
+    /// whole int8 encoder on a noisy shared host, seven alternations of `GlossaBench encode --runs 2` had it
+    /// ahead on single-query latency in 6 and on passages in 5, even on queries (4 of 7).
     public static let best: AttentionKernel = {
         let forced = ProcessInfo.processInfo.environment["GLOSSA_ATTENTION_KERNEL"].flatMap(Self.init)
-        return forced ?? .blas
+        return forced ?? .fused
     }()
 }
 
