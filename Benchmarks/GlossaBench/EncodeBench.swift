@@ -27,6 +27,7 @@ enum EncodeBench {
                GlossaBench sgemm [--tokens 4096] [--runs 5] [--threads 2] [--kernel openblas|onednn]
                GlossaBench int8gemm [--runs 5] [--kernel vnni|avx2|portable] [--weights 4bit|int8]
                GlossaBench attention [--runs 5] [--head-size 32]
+               GlossaBench quantize [--runs 5]
                GlossaBench repeat --model DIR --queries FILE [--precision int8] [--calls 10000]
                GlossaBench encode-parity --model DIR --golden FILE
         """
@@ -44,6 +45,7 @@ enum EncodeBench {
             case "sgemm": try sgemmBench(options)
             case "int8gemm": try int8GemmBench(options)
             case "attention": try attentionBench(options)
+            case "quantize": try quantizeBench(options)
             case "fidelity": try FidelityBench.run(options)
             case "repeat": try repeatBench(options)
             case "encode-parity": try parity(options)
@@ -359,6 +361,27 @@ enum EncodeBench {
                     "name": "attention_head", "side": "glossa", "kernel": kernel.rawValue, "n": n, "d": d,
                     "median_us": (m * 1e7).rounded() / 10,
                     "gflop_per_s": (4.0 * Double(n * n * d) / m / 1e8).rounded() / 10,
+                ])
+            }
+        }
+    }
+
+    /// The int8 path's activation quantiser alone (every kernel this CPU runs), at a query's, a batch's and a
+    /// long batch's token counts, for the hidden width (384) and the FFN width (1536): nanoseconds per block of
+    /// 32 inputs.
+    static func quantizeBench(_ options: [String: String]) throws {
+        let runs = try int(options, "runs", 5)
+        for (t, k) in [(13, 384), (13, 1536), (416, 384), (416, 1536)] {
+            let x = (0..<(t * k)).map { Float(($0 * 7919) % 201 - 100) / 50 }
+            let rows = QuantizedRows(capacity: t, maxColumns: k)
+            for kernel in Int8Kernel.allCases where kernel.isSupported {
+                let run = { rows.quantize(x, rows: t, columns: k, kernel: kernel) }
+                run()
+                let reps = max(1, 20_000_000 / (t * k))
+                let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
+                emit([
+                    "name": "quantize_rows", "side": "glossa-int8", "kernel": kernel.rawValue, "m": t, "k": k,
+                    "ns_per_block": (median(times) * 1e9 / Double(t * k / 32) * 10).rounded() / 10,
                 ])
             }
         }

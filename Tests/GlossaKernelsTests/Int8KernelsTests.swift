@@ -47,7 +47,7 @@ func quantized(_ w: Matrix) -> QuantizedMatrix {
 
     @Test(
         "activation quantisation gives the naive values and scales, with either quantiser",
-        arguments: [(3, 32), (7, 40), (13, 1536), (2, 17)])
+        arguments: [(3, 32), (7, 40), (13, 1536), (2, 17), (5, 384), (3, 353), (2, 32 * 17)])
     func quantisationMatchesNaive(shape: (Int, Int)) {
         let (t, k) = shape
         var rng = SeededValues(seed: UInt64(t * 31 + k))
