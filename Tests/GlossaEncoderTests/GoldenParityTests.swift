@@ -3,6 +3,7 @@
 import Foundation
 import GlossaCore
 @testable import GlossaEncoder
+import GlossaKernels
 import GlossaTestSupport
 import Testing
 
@@ -29,13 +30,16 @@ struct GoldenParityTests {
         for (vector, text) in zip(vectors, golden) { expectClose(vector, text.passage, "\(text.id) passage") }
     }
 
-    @Test("the exact path runs on oneDNN, and its OpenBLAS fallback gives the golden vectors too")
+    @Test("the exact path runs on oneDNN, and its OpenBLAS fallback (attention too) gives the golden vectors")
     func openBLASFallback() throws {
         #expect(encoder.fp32KernelName == "onednn")
+        #expect(encoder.attentionKernelName == (AttentionKernel.cpuHasAVX512 ? "fused" : "blas"))
+        // What a CPU without AVX-512 runs: OpenBLAS products and OpenBLAS attention with the SIMD8 softmax.
         let fallback = try Encoder(
             modelFolder: TestLocations.modelFolder.path, tokenBudget: Encoder.defaultTokenBudget, threads: nil,
-            precision: .fp32, int8Kernel: .best, linearKernel: .openblas)
+            precision: .fp32, int8Kernel: .best, linearKernel: .openblas, attentionKernel: .blas)
         #expect(fallback.fp32KernelName == "openblas")
+        #expect(fallback.attentionKernelName == "blas")
         let vectors = try fallback.embed(passages: golden.map(\.text))
         for (vector, text) in zip(vectors, golden) { expectClose(vector, text.passage, "\(text.id) passage, OpenBLAS") }
     }
