@@ -103,6 +103,12 @@ enum EncodeBench {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// Median over `runs` timings of `reps` calls of `body`, in seconds per call (the kernel benchmarks' figure).
+    static func medianSecondsPerCall(runs: Int, reps: Int, _ body: () throws -> Void) rethrows -> Double {
+        let times = try (0..<runs).map { _ in try seconds { for _ in 0..<reps { try body() } } / Double(reps) }
+        return median(times)
+    }
+
     /// Process CPU seconds (all threads, user + system), as Python's time.process_time().
     static func cpuSeconds() -> Double {
         var usage = rusage()
@@ -242,8 +248,7 @@ enum EncodeBench {
             try run()
             // Short products repeat until a timing is ~20 ms long.
             let reps = max(1, 4_000_000_000 / (2 * t * inF * outF) / 50)
-            let times = try (0..<runs).map { _ in try seconds { for _ in 0..<reps { try run() } } / Double(reps) }
-            let m = median(times)
+            let m = try medianSecondsPerCall(runs: runs, reps: reps, run)
             let flops = 2.0 * Double(t) * Double(inF) * Double(outF)
             emit([
                 "name": "sgemm_\(name)", "side": "glossa", "kernel": kernel.rawValue,
@@ -321,8 +326,7 @@ enum EncodeBench {
                 }
                 run()
                 let reps = max(1, 20_000_000 / (t * inF * outF / 100))
-                let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
-                let m = median(times)
+                let m = medianSecondsPerCall(runs: runs, reps: reps, run)
                 let weights: String = fourBit ? "4bit" : "int8"
                 emit([
                     "name": "int8gemm_\(name)", "side": "glossa-int8", "kernel": kernel.rawValue,
@@ -355,8 +359,7 @@ enum EncodeBench {
                 }
                 run()
                 let reps = max(1, 50_000_000 / (n * n * d))
-                let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
-                let m = median(times)
+                let m = medianSecondsPerCall(runs: runs, reps: reps, run)
                 emit([
                     "name": "attention_head", "side": "glossa", "kernel": kernel.rawValue, "n": n, "d": d,
                     "median_us": (m * 1e7).rounded() / 10,
@@ -378,10 +381,10 @@ enum EncodeBench {
                 let run = { rows.quantize(x, rows: t, columns: k, kernel: kernel) }
                 run()
                 let reps = max(1, 20_000_000 / (t * k))
-                let times = (0..<runs).map { _ in seconds { for _ in 0..<reps { run() } } / Double(reps) }
+                let m = medianSecondsPerCall(runs: runs, reps: reps, run)
                 emit([
                     "name": "quantize_rows", "side": "glossa-int8", "kernel": kernel.rawValue, "m": t, "k": k,
-                    "ns_per_block": (median(times) * 1e9 / Double(t * k / 32) * 10).rounded() / 10,
+                    "ns_per_block": (m * 1e9 / Double(t * k / 32) * 10).rounded() / 10,
                 ])
             }
         }

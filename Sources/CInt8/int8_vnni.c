@@ -155,8 +155,7 @@ VNNI_TARGET static inline __attribute__((always_inline)) void quantize_block(
 }
 
 /// Blocks j0 ..< j0 + count (count ≤ 16) of glossa_q8_quantize_rows_avx512, q, scales and comp pointing at
-/// block j0's, (*r, *b) its row and block in the row (advanced past the group). Inlined twice, with count 16
-/// and with the last group's count, so that the full groups' loops unroll.
+/// block j0's, (*r, *b) its row and block in the row (advanced past the group).
 VNNI_TARGET static inline __attribute__((always_inline)) void quantize_group(
     const float* x, int ldx, int nb, __mmask16 tail_first, __mmask16 tail_second, int count, int* r, int* b,
     int8_t* q, float* scales, int32_t* comp) {
@@ -227,11 +226,9 @@ VNNI_TARGET void glossa_q8_quantize_rows_avx512(
         tail >= 32 ? (__mmask16)0xFFFF : tail > 16 ? (__mmask16)((1u << (tail - 16)) - 1) : (__mmask16)0;
     int r = 0, b = 0;
     for (int j0 = 0; j0 < total; j0 += Q8_GROUP) {
-        int8_t* out = q + (size_t)j0 * GLOSSA_Q8_BLOCK;
-        if (total - j0 >= Q8_GROUP) {
-            quantize_group(x, ldx, nb, tail_first, tail_second, Q8_GROUP, &r, &b, out, scales + j0, comp + j0);
-        } else {
-            quantize_group(x, ldx, nb, tail_first, tail_second, total - j0, &r, &b, out, scales + j0, comp + j0);
-        }
+        const int count = total - j0 < Q8_GROUP ? total - j0 : Q8_GROUP;
+        quantize_group(
+            x, ldx, nb, tail_first, tail_second, count, &r, &b, q + (size_t)j0 * GLOSSA_Q8_BLOCK, scales + j0,
+            comp + j0);
     }
 }

@@ -124,7 +124,7 @@ public final class Encoder: Sendable {
     /// weights), or nil on the int8 path.
     public var fp32KernelName: String? { precision == .fp32 ? transformer.linearKernel.rawValue : nil }
 
-    /// The attention kernel in use ("blas", or "fused" when asked for and the CPU and head size allow it).
+    /// The attention kernel in use: "fused" by default where the CPU and head size allow it, else "blas".
     public var attentionKernelName: String { transformer.attentionKernel.rawValue }
 
     /// The int8 kernel in use ("vnni", "avx2" or "portable"), or nil on the fp32 path.

@@ -16,7 +16,7 @@ extension Transformer {
         let d = config.headSize
         let items = lengths.count * h
         let qkv = ws.qkv.pointer
-        let scratch = ws.scores[member.index].pointer
+        let scratch = ws.attentionScratch[member.index].pointer
         var item = member.index
         while item < items {
             let (text, head) = item.quotientAndRemainder(dividingBy: h)

@@ -35,7 +35,7 @@ final class Workspace: @unchecked Sendable {
     /// (T, F) feed-forward hidden.
     let ffnHidden: FloatBuffer
     /// One attention scratch per worker: (maxLength, maxLength) scores, or the fused kernel's own.
-    let scores: [FloatBuffer]
+    let attentionScratch: [FloatBuffer]
     /// int8 path: the quantised input of a product (up to (T, F)), which the members quantise a share each of;
     /// nil for fp32.
     let quantizedInput: QuantizedRows?
@@ -50,7 +50,7 @@ final class Workspace: @unchecked Sendable {
         qkv = FloatBuffer(count: capacity * 3 * c)
         ffnHidden = FloatBuffer(count: capacity * config.intermediateSize)
         let scratch = attentionScratchCount(maxLength: maxLength, headSize: config.headSize)
-        scores = (0..<workers).map { _ in FloatBuffer(count: scratch) }
+        attentionScratch = (0..<workers).map { _ in FloatBuffer(count: scratch) }
         let widest = max(c, config.intermediateSize)
         quantizedInput = precision == .int8 ? QuantizedRows(capacity: capacity, maxColumns: widest) : nil
     }

@@ -26,7 +26,7 @@ public enum AttentionKernel: String, Sendable, CaseIterable {
     /// asks for the OpenBLAS route. Alone the fused kernel runs one head 1.1-2x faster (`GlossaBench
     /// attention`, Intel Xeon, 2026-12-07: 13 tokens 0.9 against 1.9 µs, 128 tokens 50 against 69 µs). In the
     /// whole int8 encoder on a noisy shared host, seven alternations of `GlossaBench encode --runs 2` had it
-    /// ahead on single-query latency in 6 and on passages in 5, even on queries (4 of 7).
+    /// ahead on single-query latency in 6, on passages in 5 and on queries in 4.
     public static let best: AttentionKernel = {
         let forced = ProcessInfo.processInfo.environment["GLOSSA_ATTENTION_KERNEL"].flatMap(Self.init)
         return forced ?? .fused
@@ -53,7 +53,7 @@ public func attentionHead(
 ) {
     guard n > 0 else { return }
     let scale = 1 / Float(d).squareRoot()
-    if kernel.supports(headSize: d) && kernel == .fused {
+    if kernel == .fused && kernel.supports(headSize: d) {
         glossa_attention_avx512(
             q, k, v, Int32(stride), Int32(n), Int32(d), scale, out, Int32(outStride), scratch)
         return
