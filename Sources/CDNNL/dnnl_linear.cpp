@@ -8,6 +8,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -55,45 +56,83 @@ memory::desc rows_desc(int64_t m, int64_t cols, int64_t stride) {
 
 }  // namespace
 
-struct glossa_dnnl_linear {
-    int64_t n = 0;
-    int64_t k = 0;
-    memory::desc packed_desc;
-    memory packed;
+// One thread's state over a packed weight: its stream and its primitives. Each member of the encoder's team
+// uses its own lane, so members that run the same weight at once (the groups of a split batch) never wait
+// for each other; the lock only guards against a caller that breaks that rule.
+struct glossa_dnnl_lane {
     // Kept: made once, as the primitives are (a stream per call costs more than a short product).
     dnnl::stream stream;
     std::mutex lock;
     // (m, ldx, has bias) → the primitive for that product; its output is always dense (see apply).
     std::map<std::tuple<int64_t, int64_t, bool>, std::pair<dnnl::matmul, dnnl::matmul::primitive_desc>> primitives;
+};
 
-    dnnl::matmul::primitive_desc describe(int64_t m, int64_t ldx, bool bias, const memory::desc& w) {
+struct glossa_dnnl_linear {
+    int64_t n = 0;
+    int64_t k = 0;
+    memory::desc packed_desc;
+    // Read-only once packed: every lane's primitives read it.
+    memory packed;
+    std::vector<std::unique_ptr<glossa_dnnl_lane>> lanes;
+
+    // The scratchpad is the caller's (`scratchpad_mode::user`, one buffer per thread, see apply): with the
+    // library's default, Debian's build keeps one scratchpad per creating thread, so a primitive may not
+    // run on another thread than the one that made it, and the team's member 0 is whichever thread calls
+    // the encoder.
+    dnnl::matmul::primitive_desc describe(int64_t m, int64_t ldx, bool bias, const memory::desc& w) const {
         auto src = rows_desc(m, k, ldx);
         auto dst = rows_desc(m, n, n);
+        dnnl::primitive_attr attributes;
+        attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
         if (bias) {
             memory::desc bias_desc({1, n}, memory::data_type::f32, memory::format_tag::ab);
-            return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, w, bias_desc, dst), cpu_engine());
+            return dnnl::matmul::primitive_desc(
+                dnnl::matmul::desc(src, w, bias_desc, dst), attributes, cpu_engine());
         }
-        return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, w, dst), cpu_engine());
+        return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, w, dst), attributes, cpu_engine());
     }
 
-    std::pair<dnnl::matmul, dnnl::matmul::primitive_desc>& primitive(int64_t m, int64_t ldx, bool bias) {
+    std::pair<dnnl::matmul, dnnl::matmul::primitive_desc>& primitive(
+        glossa_dnnl_lane& lane, int64_t m, int64_t ldx, bool bias) const {
         auto key = std::make_tuple(m, ldx, bias);
-        auto found = primitives.find(key);
-        if (found != primitives.end()) return found->second;
+        auto found = lane.primitives.find(key);
+        if (found != lane.primitives.end()) return found->second;
         // A long ingest sees every batch size up to the token budget; bound what is kept.
-        if (primitives.size() >= 256) primitives.clear();
+        if (lane.primitives.size() >= 256) lane.primitives.clear();
         auto pd = describe(m, ldx, bias, packed_desc);
-        return primitives.emplace(key, std::make_pair(dnnl::matmul(pd), pd)).first->second;
+        return lane.primitives.emplace(key, std::make_pair(dnnl::matmul(pd), pd)).first->second;
     }
 };
 
+namespace {
+
+// A 64-byte aligned buffer per thread that only grows: the scratchpad of every product run on this thread
+// (a product runs to its end before the thread starts another).
+void* thread_scratchpad(size_t bytes) {
+    thread_local std::unique_ptr<unsigned char[]> storage;
+    thread_local size_t capacity = 0;
+    if (bytes == 0) return nullptr;
+    if (bytes > capacity) {
+        storage.reset(new unsigned char[bytes + 64]);
+        capacity = bytes;
+    }
+    auto address = reinterpret_cast<uintptr_t>(storage.get());
+    return reinterpret_cast<void*>((address + 63) & ~static_cast<uintptr_t>(63));
+}
+
+}  // namespace
+
 extern "C" glossa_dnnl_linear* glossa_dnnl_linear_pack(
-    const float* weight, int64_t n, int64_t k, char* error, size_t error_length) {
+    const float* weight, int64_t n, int64_t k, int64_t lanes, char* error, size_t error_length) {
     try {
         SingleThreaded single;
         auto linear = std::make_unique<glossa_dnnl_linear>();
         linear->n = n;
         linear->k = k;
+        for (int64_t lane = 0; lane < std::max<int64_t>(1, lanes); ++lane) {
+            linear->lanes.push_back(std::make_unique<glossa_dnnl_lane>());
+            linear->lanes.back()->stream = dnnl::stream(cpu_engine());
+        }
         memory::desc any({k, n}, memory::data_type::f32, memory::format_tag::any);
         auto pd = linear->describe(kLayoutRows, k, false, any);
         linear->packed_desc = pd.weights_desc();
@@ -101,9 +140,9 @@ extern "C" glossa_dnnl_linear* glossa_dnnl_linear_pack(
         memory::desc plain({k, n}, memory::data_type::f32, memory::format_tag::ba);
         memory source(plain, cpu_engine(), const_cast<float*>(weight));
         linear->packed = memory(linear->packed_desc, cpu_engine());
-        linear->stream = dnnl::stream(cpu_engine());
-        dnnl::reorder(source, linear->packed).execute(linear->stream, source, linear->packed);
-        linear->stream.wait();
+        auto& stream = linear->lanes.front()->stream;
+        dnnl::reorder(source, linear->packed).execute(stream, source, linear->packed);
+        stream.wait();
         return linear.release();
     } catch (const std::exception& e) {
         write_error(error, error_length, e.what());
@@ -118,12 +157,17 @@ extern "C" size_t glossa_dnnl_linear_packed_bytes(const glossa_dnnl_linear* line
 }
 
 extern "C" int glossa_dnnl_linear_apply(
-    glossa_dnnl_linear* linear, const float* x, int64_t m, int64_t ldx, const float* bias, float* out, int64_t ldo,
-    char* error, size_t error_length) {
+    glossa_dnnl_linear* linear, int64_t lane_index, const float* x, int64_t m, int64_t ldx, const float* bias,
+    float* out, int64_t ldo, char* error, size_t error_length) {
     if (m == 0) return 0;
+    if (lane_index < 0 || lane_index >= static_cast<int64_t>(linear->lanes.size())) {
+        write_error(error, error_length, "lane out of range");
+        return -1;
+    }
     try {
         SingleThreaded single;
-        std::lock_guard<std::mutex> guard(linear->lock);
+        auto& lane = *linear->lanes[lane_index];
+        std::lock_guard<std::mutex> guard(lane.lock);
         // oneDNN 2.6 runs a strided output (a column slice of a wider matrix) only on its reference loop once
         // the weights are blocked, so a slice is computed densely here and copied into place: m·n floats
         // against the product's m·n·k multiply-adds.
@@ -136,7 +180,7 @@ extern "C" int glossa_dnnl_linear_apply(
             if (scratch.size() < static_cast<size_t>(m * linear->n)) scratch.resize(m * linear->n);
             target = scratch.data();
         }
-        auto& entry = linear->primitive(m, ldx, bias != nullptr);
+        auto& entry = linear->primitive(lane, m, ldx, bias != nullptr);
         auto& pd = entry.second;
         memory src(pd.src_desc(), cpu_engine(), const_cast<float*>(x));
         memory dst(pd.dst_desc(), cpu_engine(), target);
@@ -145,8 +189,14 @@ extern "C" int glossa_dnnl_linear_apply(
         if (bias != nullptr) {
             args.emplace(DNNL_ARG_BIAS, memory(pd.bias_desc(), cpu_engine(), const_cast<float*>(bias)));
         }
-        entry.first.execute(linear->stream, args);
-        linear->stream.wait();
+        auto scratchpad_desc = pd.scratchpad_desc();
+        if (scratchpad_desc.get_size() > 0) {
+            args.emplace(
+                DNNL_ARG_SCRATCHPAD,
+                memory(scratchpad_desc, cpu_engine(), thread_scratchpad(scratchpad_desc.get_size())));
+        }
+        entry.first.execute(lane.stream, args);
+        lane.stream.wait();
         if (!dense) {
             for (int64_t row = 0; row < m; ++row) {
                 std::memcpy(out + row * ldo, target + row * linear->n, sizeof(float) * linear->n);
@@ -164,8 +214,9 @@ extern "C" void glossa_dnnl_linear_kernel_name(glossa_dnnl_linear* linear, int64
     name[0] = 0;
     try {
         SingleThreaded single;
-        std::lock_guard<std::mutex> guard(linear->lock);
-        std::snprintf(name, name_length, "%s", linear->primitive(m, linear->k, false).second.impl_info_str());
+        auto& lane = *linear->lanes.front();
+        std::lock_guard<std::mutex> guard(lane.lock);
+        std::snprintf(name, name_length, "%s", linear->primitive(lane, m, linear->k, false).second.impl_info_str());
     } catch (const std::exception&) {
     }
 }

@@ -1,5 +1,6 @@
-// The exact path's Linear weights packed by oneDNN (GlossaKernels/PackedLinear.swift), cut into the feature
-// shares of the encoder's team so that each core computes its columns from its own packed slice.
+// The exact path's Linear weights packed by oneDNN (GlossaKernels/PackedLinear.swift): cut into the feature
+// shares of the encoder's team, so that each core computes its columns of a shared product from its own packed
+// slice, and whole, for the groups of a split batch that each core runs alone.
 import GlossaKernels
 import GlossaModel
 
@@ -12,14 +13,15 @@ struct PackedLayer: @unchecked Sendable {
     let intermediate: PackedLinear
     let output: PackedLinear
 
-    /// Packs `layer`'s weights in `parts` slices each (`Transformer.featureRanges`).
-    init(_ layer: LayerWeights, config: ModelConfig, parts: Int) throws {
+    /// Packs `layer`'s weights in `parts` slices each (`Transformer.featureRanges`), each slice with `lanes`
+    /// lanes (one per thread that may use it at once).
+    init(_ layer: LayerWeights, config: ModelConfig, parts: Int, lanes: Int) throws {
         let c = config.hiddenSize
         let f = config.intermediateSize
         func pack(_ weight: UnsafePointer<Float>, _ rows: Int, _ columns: Int) throws -> PackedLinear {
             try PackedLinear(
                 weight: weight, outFeatures: rows, inFeatures: columns,
-                slices: Transformer.featureRanges(of: rows, parts: parts))
+                slices: Transformer.featureRanges(of: rows, parts: parts), lanes: lanes)
         }
         qkv = try pack(layer.qkvWeight.pointer, 3 * c, c)
         attentionOutput = try pack(layer.attentionOutputWeight.pointer, c, c)
@@ -28,12 +30,12 @@ struct PackedLayer: @unchecked Sendable {
     }
 
     /// Packs every layer, or returns nil when oneDNN refuses any weight (the encoder then uses OpenBLAS).
-    /// The mmapped fp32 weights stay: split batches still run on OpenBLAS (`Transformer.project`), so the
-    /// packed copies cost their size in memory (about 85 MB for mE5-small).
-    static func packAll(_ weights: EncoderWeights, config: ModelConfig, parts: Int) -> [PackedLayer]? {
+    /// Each set of packed copies costs the weights' size in memory (about 85 MB for mE5-small); the mmapped
+    /// fp32 weights stay as OpenBLAS's fallback.
+    static func packAll(_ weights: EncoderWeights, config: ModelConfig, parts: Int, lanes: Int) -> [PackedLayer]? {
         var packed: [PackedLayer] = []
         for layer in weights.layers {
-            guard let one = try? PackedLayer(layer, config: config, parts: parts) else { return nil }
+            guard let one = try? PackedLayer(layer, config: config, parts: parts, lanes: lanes) else { return nil }
             packed.append(one)
         }
         return packed

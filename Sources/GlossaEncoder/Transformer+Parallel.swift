@@ -74,13 +74,14 @@ extension Transformer {
             return
         }
         guard !columns.isEmpty else { return }
-        // oneDNN where it wins: the products a team shares (one short batch: a query, one long text), at
-        // 1.2-1.9x OpenBLAS's rate at 13-128 rows. A solo member (one group of a split batch, hundreds of rows
-        // or more) keeps OpenBLAS: with oneDNN's slices those batches encoded 13-24 % slower in two of three
-        // rounds of the A/B in Benchmarks/results/encode.md.
+        // oneDNN wherever its weights are packed: the members of a team each run their slice of a shared
+        // product (a query, one long text: 1.2-1.9x OpenBLAS's rate at 13-128 rows), and a solo member (one
+        // group of a split batch) runs the whole-width copy through its own lane. Those batches were 13-24 %
+        // slower when solo members ran the team's half-width slices in turn, and faster than OpenBLAS in six
+        // of six alternations with the whole-width copy (Benchmarks/results/encode.md, 2026-12-07).
         if let packed, packed.slices.count == member.count, packed.slices[member.index] == columns {
             do {
-                try packed.apply(slice: member.index, x, rows: rows, bias: bias, into: out)
+                try packed.apply(slice: member.index, lane: member.lane, x, rows: rows, bias: bias, into: out)
                 return
             } catch {
                 // oneDNN accepted these weights at load, so a failure here is not expected; OpenBLAS below

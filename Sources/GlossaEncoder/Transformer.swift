@@ -79,6 +79,9 @@ final class Transformer: @unchecked Sendable {
     /// The fp32 Linear weights packed by oneDNN, one per layer, cut into the team's feature shares; empty
     /// on the int8 path and with OpenBLAS.
     let packedLayers: [PackedLayer]
+    /// The same weights packed whole, for the groups of a split batch (each run by one member alone); the
+    /// same as `packedLayers` for a team of one.
+    let soloPackedLayers: [PackedLayer]
     /// Cores used: groups of a split batch, or the members sharing the phases of one group.
     let workers: Int
     private let lock = NSLock()
@@ -100,11 +103,19 @@ final class Transformer: @unchecked Sendable {
         self.int8Kernel = int8Kernel
         self.attentionKernel = attentionKernel.supports(headSize: config.headSize) ? attentionKernel : .blas
         workers = max(1, min(threads, 16))
-        let packed =
-            precision == .fp32 && linearKernel == .onednn
-            ? PackedLayer.packAll(weights, config: config, parts: workers) : nil
-        packedLayers = packed ?? []
-        self.linearKernel = packed == nil ? .openblas : .onednn
+        let members = workers
+        if precision == .fp32 && linearKernel == .onednn,
+            let shared = PackedLayer.packAll(weights, config: config, parts: members, lanes: members),
+            let whole = members == 1 ? shared : PackedLayer.packAll(weights, config: config, parts: 1, lanes: members)
+        {
+            packedLayers = shared
+            soloPackedLayers = whole
+            self.linearKernel = .onednn
+        } else {
+            packedLayers = []
+            soloPackedLayers = []
+            self.linearKernel = .openblas
+        }
         team = WorkerTeam(size: workers)
         // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
         BLAS.selectKernelsForThisCPU()
@@ -136,7 +147,7 @@ final class Transformer: @unchecked Sendable {
             team.run { member in
                 guard member.index < groups.count else { return }
                 results.store(
-                    member.index, self.run(groups[member.index], workspace: spaces[member.index], member: .solo))
+                    member.index, self.run(groups[member.index], workspace: spaces[member.index], member: member.alone))
             }
         }
         return results.joined()
@@ -208,7 +219,8 @@ final class Transformer: @unchecked Sendable {
             beta: weights.embeddingNormBias.pointer, eps: config.layerNormEps)
         member.barrier()
         for (index, layer) in weights.layers.enumerated() {
-            let packed = packedLayers.isEmpty ? nil : packedLayers[index]
+            let packings = member.count == 1 ? soloPackedLayers : packedLayers
+            let packed = packings.isEmpty ? nil : packings[index]
             // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C) + bqkv
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, quantized: layer.quantized?.qkv,

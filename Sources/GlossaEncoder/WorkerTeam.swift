@@ -12,10 +12,23 @@ struct TeamMember: Sendable {
     let index: Int
     /// The number of members running the body.
     let count: Int
+    /// The team thread this member runs on (0 ..< the team's size): its index, or for a solo member the
+    /// index of the team member that runs it. Per-thread state (oneDNN's lanes) is chosen by it.
+    let lane: Int
     fileprivate let barrierState: SpinBarrier?
+
+    fileprivate init(index: Int, count: Int, lane: Int? = nil, barrierState: SpinBarrier?) {
+        self.index = index
+        self.count = count
+        self.lane = lane ?? index
+        self.barrierState = barrierState
+    }
 
     /// A team of one: the body runs on the calling thread and `barrier()` returns at once.
     static let solo = TeamMember(index: 0, count: 1, barrierState: nil)
+
+    /// A team of one run by this member's thread, on its own (one group of a split batch).
+    var alone: TeamMember { TeamMember(index: 0, count: 1, lane: lane, barrierState: nil) }
 
     /// Waits until every member of the team has called `barrier()` the same number of times; writes
     /// made before it by any member are visible to every member after it.

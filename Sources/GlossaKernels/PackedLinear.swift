@@ -28,18 +28,23 @@ public struct OneDNNError: Error, CustomStringConvertible {
 /// A Linear weight (N outputs, K inputs, nn.Linear layout [out, in]) prepacked by oneDNN as consecutive
 /// column slices, one per core that shares its products: slice i computes out[:, slices[i]].
 ///
-/// Thread safety: concurrent calls are safe on different slices (each slice has its own lock and primitives).
-/// Memory: about N·K floats, plus oneDNN's padding to its blocks.
+/// Thread safety: each slice has `lanes` lanes (its own primitives and stream each), and concurrent calls are
+/// safe on different (slice, lane) pairs; the encoder gives every thread of its team a lane of its own.
+/// Memory: about N·K floats, plus oneDNN's padding to its blocks, however many lanes.
 public final class PackedLinear: @unchecked Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
     /// The output columns of each packed part, in order, covering 0..<outFeatures.
     public let slices: [Range<Int>]
+    /// Threads that may run products at once over one slice, each through its own lane.
+    public let lanes: Int
     private let parts: [OpaquePointer]
 
     /// Packs `weight` (outFeatures, inFeatures) row-major, slice by slice. Throws `OneDNNError` when oneDNN
     /// refuses (e.g. a CPU or build it has no kernel for).
-    public init(weight: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int, slices: [Range<Int>]) throws {
+    public init(
+        weight: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int, slices: [Range<Int>], lanes: Int = 1
+    ) throws {
         precondition(
             slices.first?.lowerBound == 0 && slices.last?.upperBound == outFeatures
                 && zip(slices, slices.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }
@@ -48,13 +53,14 @@ public final class PackedLinear: @unchecked Sendable {
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
         self.slices = slices
+        self.lanes = max(1, lanes)
         var parts: [OpaquePointer] = []
         for slice in slices {
             var message = [CChar](repeating: 0, count: 512)
             guard
                 let part = glossa_dnnl_linear_pack(
-                    weight + slice.lowerBound * inFeatures, Int64(slice.count), Int64(inFeatures), &message,
-                    message.count)
+                    weight + slice.lowerBound * inFeatures, Int64(slice.count), Int64(inFeatures), Int64(self.lanes),
+                    &message, message.count)
             else {
                 parts.forEach { glossa_dnnl_linear_free($0) }
                 throw OneDNNError(message: string(fromNulTerminated: message))
@@ -71,25 +77,28 @@ public final class PackedLinear: @unchecked Sendable {
 
     /// out[:, slices[index]] = x · weight[slices[index]]ᵀ (+ bias[slices[index]]), for x (rows, inFeatures)
     /// row-major and out (rows, outFeatures) row-major; the other columns of `out` are left as they are.
-    /// Runs on the calling thread. Throws `OneDNNError` when oneDNN fails (nothing it wrote is then to be used).
+    /// Runs on the calling thread, through `lane` (0 ..< lanes). Throws `OneDNNError` when oneDNN fails
+    /// (nothing it wrote is then to be used).
     public func apply(
-        slice index: Int, _ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?,
+        slice index: Int, lane: Int = 0, _ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?,
         into out: UnsafeMutablePointer<Float>
     ) throws {
         let slice = slices[index]
         guard rows > 0 else { return }
+        precondition(lanes > lane && lane >= 0, "PackedLinear: lane \(lane) of \(lanes)")
         var message = [CChar](repeating: 0, count: 512)
         let status = glossa_dnnl_linear_apply(
-            parts[index], x, Int64(rows), Int64(inFeatures), bias.map { $0 + slice.lowerBound }, out + slice.lowerBound,
-            Int64(outFeatures), &message, message.count)
+            parts[index], Int64(lane), x, Int64(rows), Int64(inFeatures), bias.map { $0 + slice.lowerBound },
+            out + slice.lowerBound, Int64(outFeatures), &message, message.count)
         if status != 0 { throw OneDNNError(message: string(fromNulTerminated: message)) }
     }
 
-    /// Every slice in turn: the whole product on the calling thread.
+    /// Every slice in turn: the whole product on the calling thread, through `lane`.
     public func applyAll(
-        _ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>
+        lane: Int = 0, _ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?,
+        into out: UnsafeMutablePointer<Float>
     ) throws {
-        for index in slices.indices { try apply(slice: index, x, rows: rows, bias: bias, into: out) }
+        for index in slices.indices { try apply(slice: index, lane: lane, x, rows: rows, bias: bias, into: out) }
     }
 
     /// oneDNN's name for the implementation that runs products of `rows` rows ("brg:avx512_core" on AVX-512).

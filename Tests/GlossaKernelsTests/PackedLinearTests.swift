@@ -67,6 +67,44 @@ import Testing
         }
     }
 
+    @Test("two threads run one packed weight at once through their own lanes, on threads that did not pack it")
+    func lanesRunConcurrently() throws {
+        // The shapes and row counts of a split batch's two groups: K = 1536 makes oneDNN use a scratchpad,
+        // which is the caller's per thread (a primitive made on one thread must be able to run on another).
+        let (inF, outF) = (1536, 384)
+        var rng = SeededValues(seed: 11)
+        let w = rng.matrix(outF, inF)
+        let b = rng.matrix(1, outF).values
+        let inputs = [rng.matrix(300, inF), rng.matrix(177, inF)]
+        let expected = inputs.map { Naive.linear($0, weight: w, bias: b) }
+        let packed = try w.values.withUnsafeBufferPointer {
+            try PackedLinear(weight: $0.baseAddress!, outFeatures: outF, inFeatures: inF, slices: [0..<outF], lanes: 2)
+        }
+        let results = ResultBox(count: 2)
+        for _ in 0..<3 {
+            DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                var out = [Float](repeating: .nan, count: inputs[lane].rows * outF)
+                let failed: Bool = inputs[lane].values.withUnsafeBufferPointer { xp in
+                    b.withUnsafeBufferPointer { bp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            (try? packed.apply(
+                                slice: 0, lane: lane, xp.baseAddress!, rows: inputs[lane].rows, bias: bp.baseAddress,
+                                into: op.baseAddress!)) == nil
+                        }
+                    }
+                }
+                results.store(lane, failed ? [] : out)
+            }
+            for lane in 0..<2 {
+                let got = results.load(lane)
+                #expect(got.count == expected[lane].values.count, "lane \(lane) failed")
+                if got.count == expected[lane].values.count {
+                    #expect(maxDiff(got, expected[lane].values) <= 1e-5 * Float(inF).squareRoot(), "lane \(lane)")
+                }
+            }
+        }
+    }
+
     @Test("by hand: [1 2]·[[1 0] [0 1] [1 1]]ᵀ + [0 0 1] = [1 2 4]")
     func byHand() throws {
         let x = Matrix(rows: 1, cols: 2, values: [1, 2])
@@ -86,4 +124,13 @@ import Testing
         let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         if flags.contains(" avx512f ") && flags.contains(" avx512bw ") { #expect(name.contains("avx512"), "\(name)") }
     }
+}
+
+/// Per-lane results written by concurrent workers and read after they finish.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [[Float]]
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func store(_ index: Int, _ value: [Float]) { lock.withLock { values[index] = value } }
+    func load(_ index: Int) -> [Float] { lock.withLock { values[index] } }
 }

@@ -12,16 +12,19 @@
 extern "C" {
 #endif
 
-/// An (n, k) Linear weight prepacked for out (m, n) = x (m, k) · weightᵀ, with the primitives made for it
-/// (one per row count m and strides, kept for reuse). Safe to use from one thread at a time.
+/// An (n, k) Linear weight prepacked for out (m, n) = x (m, k) · weightᵀ, and its lanes: each lane has its own
+/// stream and primitives (one per row count m and strides, kept for reuse). Different lanes may run products
+/// at the same time on different threads; one lane is for one thread at a time.
 typedef struct glossa_dnnl_linear glossa_dnnl_linear;
 
 /// Packs `weight`, rows `first_row ..< first_row + n` of a row-major (·, k) matrix in the nn.Linear layout
-/// [out, in]. Returns NULL and writes a message into `error` (`error_length` bytes) when oneDNN refuses.
+/// [out, in], with `lanes` lanes (at least 1). Returns NULL and writes a message into `error`
+/// (`error_length` bytes) when oneDNN refuses.
 glossa_dnnl_linear* glossa_dnnl_linear_pack(
     const float* weight,
     int64_t n,
     int64_t k,
+    int64_t lanes,
     char* error,
     size_t error_length);
 
@@ -32,9 +35,10 @@ size_t glossa_dnnl_linear_packed_bytes(const glossa_dnnl_linear* linear);
 
 /// out[i, j] = Σ_l x[i, l] · weight[j, l] (+ bias[j] when bias is not NULL), for i < m, j < n; x has row
 /// stride ldx, out row stride ldo (both in elements), so a column slice of a wider output can be written.
-/// Runs on the calling thread only. Returns 0, or -1 with a message in `error`.
+/// Runs on the calling thread only, with lane `lane` (0 ..< lanes). Returns 0, or -1 with a message in `error`.
 int glossa_dnnl_linear_apply(
     glossa_dnnl_linear* linear,
+    int64_t lane,
     const float* x,
     int64_t m,
     int64_t ldx,
