@@ -41,9 +41,11 @@ struct SingleThreaded {
     ~SingleThreaded() { omp_set_num_threads(previous); }
 };
 
+// Never destroyed: at exit, static destructors run while other threads may still free packed weights
+// (a server shutting down), and those need the engine alive.
 dnnl::engine& cpu_engine() {
-    static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-    return engine;
+    static dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+    return *engine;
 }
 
 // The row count at which the weight layout is chosen: a mid-size batch. Checked for m = 1 … 4096 at mE5's
