@@ -103,10 +103,9 @@ final class Transformer: @unchecked Sendable {
         self.int8Kernel = int8Kernel
         self.attentionKernel = attentionKernel.supports(headSize: config.headSize) ? attentionKernel : .blas
         workers = max(1, min(threads, 16))
-        let members = workers
         if precision == .fp32 && linearKernel == .onednn,
-            let shared = PackedLayer.packAll(weights, config: config, parts: members, lanes: members),
-            let whole = members == 1 ? shared : PackedLayer.packAll(weights, config: config, parts: 1, lanes: members)
+            let shared = PackedLayer.packAll(weights, config: config, parts: workers, lanes: workers),
+            let whole = workers == 1 ? shared : PackedLayer.packAll(weights, config: config, parts: 1, lanes: workers)
         {
             packedLayers = shared
             soloPackedLayers = whole
