@@ -43,6 +43,12 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]
         ),
         .target(
+            name: "CFourBit",
+            path: "Sources/CFourBit",
+            // fp-contract off: the AVX-512 and portable kernels must round the same multiply-adds the same way.
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]
+        ),
+        .target(
             name: "CActivation",
             path: "Sources/CActivation",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
@@ -74,7 +80,7 @@ let package = Package(
         // MARK: - Library modules
         .target(name: "GlossaCore", swiftSettings: swiftSettings),
         .target(
-            name: "GlossaKernels", dependencies: ["CBLAS", "CInt8", "CDNNL", "CActivation"],
+            name: "GlossaKernels", dependencies: ["CBLAS", "CInt8", "CFourBit", "CDNNL", "CActivation"],
             swiftSettings: swiftSettings),
         .target(name: "GlossaModel", dependencies: ["GlossaCore"], swiftSettings: swiftSettings),
         .target(name: "GlossaTokenizer", dependencies: ["GlossaCore", "CSentencePiece"], swiftSettings: swiftSettings),

@@ -83,10 +83,11 @@ public final class Encoder: Sendable {
     }
 
     /// As the public init, with the kernels chosen by the caller (tests force the portable int8 fallback, the
-    /// OpenBLAS fp32 path and the OpenBLAS attention).
+    /// OpenBLAS fp32 path, the OpenBLAS attention and the fp32 products without the 4-bit kernel).
     init(
         modelFolder path: String, tokenBudget: Int, threads: Int?, precision: Precision, int8Kernel: Int8Kernel,
-        linearKernel: LinearKernel = .preferred, attentionKernel: AttentionKernel = .best
+        linearKernel: LinearKernel = .preferred, attentionKernel: AttentionKernel = .best,
+        fourBitKernel: FourBitKernel? = .forEncoder
     ) throws {
         let folder: ModelFolder
         do {
@@ -108,7 +109,8 @@ public final class Encoder: Sendable {
         self.precision = precision
         transformer = Transformer(
             config: config, weights: weights, threads: threads ?? Self.defaultThreadCount, precision: precision,
-            int8Kernel: int8Kernel, linearKernel: linearKernel, attentionKernel: attentionKernel)
+            int8Kernel: int8Kernel, linearKernel: linearKernel, attentionKernel: attentionKernel,
+            fourBitKernel: fourBitKernel)
         maxSequenceLength = min(Tokenizer.maxLength, transformer.maxSequenceLength)
         self.tokenBudget = max(tokenBudget, maxSequenceLength)
     }
@@ -123,6 +125,10 @@ public final class Encoder: Sendable {
     /// The fp32 path's Linear kernel in use ("onednn", or "openblas" when asked for or when oneDNN refused the
     /// weights), or nil on the int8 path.
     public var fp32KernelName: String? { precision == .fp32 ? transformer.linearKernel.rawValue : nil }
+
+    /// The kernel of the fp32 path's few-row products over exactly 4-bit weights ("avx512"), or nil where the
+    /// path has none (the int8 path, weights that are not 4-bit, a CPU without AVX-512, `GLOSSA_FOUR_BIT=off`).
+    public var fourBitKernelName: String? { transformer.fourBitKernel?.rawValue }
 
     /// The attention kernel in use: "fused" by default where the CPU and head size allow it, else "blas".
     public var attentionKernelName: String { transformer.attentionKernel.rawValue }

@@ -55,7 +55,8 @@ extension Transformer {
     /// not.
     func project(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>,
-        quantized: QuantizedMatrix?, packed: PackedLinear?, bias: UnsafePointer<Float>? = nil, outFeatures: Int,
+        quantized: QuantizedMatrix?, packed: PackedLinear?, fourBit: FourBitMatrix? = nil,
+        bias: UnsafePointer<Float>? = nil, outFeatures: Int,
         into out: UnsafeMutablePointer<Float>, workspace ws: Workspace, member: TeamMember
     ) {
         let columns = featureShare(of: outFeatures, member: member)
@@ -74,6 +75,13 @@ extension Transformer {
             return
         }
         guard !columns.isEmpty else { return }
+        // A few rows (a query) over exactly 4-bit weights: the same fp32 values read from a sixth of the bytes
+        // (4-bit values and a scale per 32), where oneDNN over fp32 weights is bound by reading them.
+        if let fourBit, let kernel = fourBitKernel, rows <= Self.fourBitMaxRows {
+            fourBitLinearColumns(
+                x, rows: rows, weight: fourBit, bias: bias, columns: columns, into: out, kernel: kernel)
+            return
+        }
         // oneDNN wherever its weights are packed: the members of a team each run their slice of a shared
         // product (a query, one long text: 1.2-1.9x OpenBLAS's rate at 13-128 rows), and a solo member (one
         // group of a split batch) runs the whole-width copy through its own lane. Those batches were 13-24 %

