@@ -145,7 +145,7 @@ enum EncodeBench {
         emit([
             "name": "meta", "side": side, "threads": BLAS.threadCount, "openblas_core": BLAS.coreName,
             "token_budget": encoder.tokenBudget, "int8_kernel": encoder.int8KernelName ?? "none",
-            "fp32_kernel": encoder.fp32KernelName ?? "none",
+            "fp32_kernel": encoder.fp32KernelName ?? "none", "four_bit_kernel": encoder.fourBitKernelName ?? "none",
             "int8_four_bit_blocks": encoder.int8WeightBlocks.fourBit, "int8_blocks": encoder.int8WeightBlocks.total,
             "runs": runs, "dtype": precision.rawValue, "model": model, "loadavg": loadAverage(),
         ])
