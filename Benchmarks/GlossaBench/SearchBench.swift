@@ -5,7 +5,7 @@ import Foundation
 import GlossaIndex
 
 /// `GlossaBench search --base F --n N --d D --queries F --nq NQ --index flat|ivf [--nlist L] [--nprobe P]
-/// [--k 10] [--runs 5] [--threads 2] [--latency-count 100] [--train-per-list 64] [--kernel glossa|faiss]`
+/// [--k 10] [--runs 5] [--threads 2] [--latency-count 100] [--train-per-list 64] [--kernel glossa|blas|faiss]`
 enum SearchBench {
     struct Options {
         var base = ""
@@ -47,8 +47,14 @@ enum SearchBench {
         let base = try load(options.base, rows: options.n, dimension: options.d)
         let queries = try load(options.queries, rows: options.nq, dimension: options.d)
         let side = options.index == "flat" ? "glossa-\(options.kernel)" : "glossa-\(options.ivfKernel)"
+        let exactKernel: SearchParameters.ExactKernel =
+            switch options.kernel {
+            case "faiss": .faiss
+            case "blas": .glossaBLAS
+            default: .glossa
+            }
         let parameters = SearchParameters(
-            nprobe: options.nprobe, exactKernel: options.kernel == "faiss" ? .faiss : .glossa,
+            nprobe: options.nprobe, exactKernel: exactKernel,
             ivfKernel: options.ivfKernel == "faiss" ? .faiss : .glossa)
 
         var start = Date()

@@ -307,8 +307,11 @@ namespace {
 // Glossa's exact kernel over a flat index; labels become caller ids (through ids when given). With vectors,
 // each hit's stored row is copied out first, while the labels are still row numbers.
 void flat_search(const faiss::IndexFlat* flat, const std::vector<int64_t>* ids, int64_t n, const float* x,
-                 int64_t k, float* scores, int64_t* labels, float* vectors) {
-    glossa::exact_inner_product_search(flat->get_xb(), flat->ntotal, flat->d, x, n, k, scores, labels);
+                 int64_t k, const glossa_faiss_search_params* params, float* scores, int64_t* labels,
+                 float* vectors) {
+    const auto path =
+            params != nullptr && params->exact_kernel == 2 ? glossa::ExactPath::blas : glossa::ExactPath::best;
+    glossa::exact_inner_product_search(flat->get_xb(), flat->ntotal, flat->d, x, n, k, scores, labels, path);
     const int64_t d = flat->d;
     for (int64_t i = 0; i < n * k; i++) {
         if (labels[i] < 0) continue;
@@ -339,7 +342,7 @@ int glossa_faiss_search_with_vectors(
     }
     GLOSSA_TRY
     GLOSSA_CHECK(k > 0, "k must be positive");
-    flat_search(flat, ids, n, x, k, scores, labels, vectors);
+    flat_search(flat, ids, n, x, k, params, scores, labels, vectors);
     *copied = 1;
     GLOSSA_CATCH
 }
@@ -358,7 +361,7 @@ int glossa_faiss_search(
     const std::vector<int64_t>* ids = nullptr;
     const faiss::IndexFlat* flat = exact_target(target, &ids);
     if (flat != nullptr && (params == nullptr || params->exact_kernel != 0)) {
-        flat_search(flat, ids, n, x, k, scores, labels, nullptr);
+        flat_search(flat, ids, n, x, k, params, scores, labels, nullptr);
     } else if (auto ivf = as_ivf(target);
                ivf != nullptr && glossa::ivf_flat_scan_applies(ivf) && (params == nullptr || params->ivf_kernel != 0)) {
         const int32_t nprobe = params == nullptr ? 0 : params->nprobe;

@@ -239,6 +239,10 @@ void set_scan_threads(int n) {
     scan_threads.store(n);
 }
 
+int scan_thread_count() {
+    return thread_count();
+}
+
 bool ivf_flat_scan_applies(const faiss::IndexIVF* index) {
     return dynamic_cast<const faiss::IndexIVFFlat*>(index) != nullptr
            && index->metric_type == faiss::METRIC_INNER_PRODUCT && flat_quantizer(index) != nullptr

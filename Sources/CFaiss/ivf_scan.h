@@ -15,6 +15,9 @@ namespace glossa {
 /// The threads a scan may use (set with glossa_faiss_set_omp_threads; default: the hardware's).
 void set_scan_threads(int n);
 
+/// The threads a scan uses: the count set above, else the hardware's.
+int scan_thread_count();
+
 /// True when `index` is an IndexIVFFlat with inner product whose quantizer is a flat IP index, i.e. when
 /// ivf_flat_search applies.
 bool ivf_flat_scan_applies(const faiss::IndexIVF* index);

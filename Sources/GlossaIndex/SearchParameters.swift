@@ -4,8 +4,12 @@
 public struct SearchParameters: Sendable, Hashable {
     /// Which code path answers exact (flat) searches.
     public enum ExactKernel: Sendable, Hashable {
-        /// Glossa's blockwise cblas_sgemm + top-k heap in CFaiss (the default; faster than Debian's faiss).
+        /// Glossa's kernel in CFaiss (the default; faster than Debian's faiss and pip's): batches through the
+        /// AVX-512 panel kernel where the CPU has it, one query (or a CPU without AVX-512) through OpenBLAS.
         case glossa
+        /// Glossa's OpenBLAS path (blockwise cblas_sgemm or sgemv + top-k heap) for every search: what a CPU
+        /// without AVX-512 runs, kept selectable so that tests check both paths on any machine.
+        case glossaBLAS
         /// faiss's own IndexFlat search (kept for comparison in tests and benchmarks).
         case faiss
     }
@@ -36,5 +40,16 @@ public struct SearchParameters: Sendable, Hashable {
         self.efSearch = efSearch
         self.exactKernel = exactKernel
         self.ivfKernel = ivfKernel
+    }
+}
+
+extension SearchParameters.ExactKernel {
+    /// CFaiss's `exact_kernel` value for this kernel.
+    var code: Int32 {
+        switch self {
+        case .faiss: 0
+        case .glossa: 1
+        case .glossaBLAS: 2
+        }
     }
 }

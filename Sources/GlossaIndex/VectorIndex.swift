@@ -153,7 +153,7 @@ public final class VectorIndex: @unchecked Sendable {
             var params = glossa_faiss_search_params(
                 nprobe: Int32(clamping: parameters.nprobe ?? 0),
                 ef_search: Int32(clamping: parameters.efSearch ?? max(SearchParameters.defaultEfSearch, kk)),
-                exact_kernel: parameters.exactKernel == .glossa ? 1 : 0,
+                exact_kernel: parameters.exactKernel.code,
                 ivf_kernel: parameters.ivfKernel == .glossa ? 1 : 0)
             let status = queries.withUnsafeBufferPointer { q in
                 scores.withUnsafeMutableBufferPointer { s in

@@ -21,7 +21,7 @@ func makeIndex(_ spec: IndexSpec, _ vectors: [Float], ids: [Int64], dimension: I
 @Suite struct FlatSearchTests {
     @Test(
         "flat search equals a brute-force oracle: same ids, scores within float rounding",
-        arguments: [SearchParameters.ExactKernel.glossa, .faiss], [1, 300, 1_100])
+        arguments: [SearchParameters.ExactKernel.glossa, .glossaBLAS, .faiss], [1, 2, 300, 1_100])
     func flatEqualsBruteForce(kernel: SearchParameters.ExactKernel, queryCount: Int) throws {
         // 9000 rows and 1,100 queries cross the kernel's 2,048-row and 1,024-query blocks; 1 query takes sgemv.
         let d = 32, n = 9000, k = 10
@@ -78,6 +78,29 @@ func makeIndex(_ spec: IndexSpec, _ vectors: [Float], ids: [Int64], dimension: I
         for (slot, hit) in few[0].enumerated() {
             let row = Int(hit.id - 10)
             #expect(Array(fewVectors![slot * d..<(slot + 1) * d]) == Array(base[row * d..<(row + 1) * d]))
+        }
+    }
+
+    @Test(
+        "the AVX-512 panel kernel returns what the BLAS path returns: odd dimensions, partial tiles, k beyond the count",
+        arguments: [(37, 1_000, 13, 10), (384, 2_050, 300, 10), (8, 21, 9, 30), (64, 600, 2, 5)])
+    func panelKernelEqualsBLAS(dimension: Int, count: Int, queryCount: Int, k: Int) throws {
+        // 2,050 rows leave a partial packed block of 512 and a partial tile of 32; 13 and 9 queries a partial
+        // tile of 8; 21 rows with k 30 leave slots empty (label -1 on both paths).
+        let base = Synthetic.clustered(count: count, dimension: dimension, centres: 10, seed: 21)
+        let ids = (0..<Int64(count)).map { $0 * 5 + 2 }
+        let queries = Synthetic.clustered(count: queryCount, dimension: dimension, centres: 10, seed: 22)
+        let index = try makeIndex(.flat, base, ids: ids, dimension: dimension)
+        let panel = try index.search(queries, k: k, parameters: .init(exactKernel: .glossa))
+        let blas = try index.search(queries, k: k, parameters: .init(exactKernel: .glossaBLAS))
+        for (q, (a, b)) in zip(panel, blas).enumerated() {
+            try #require(a.count == min(k, count) && b.count == a.count, "query \(q): \(a.count) vs \(b.count)")
+            for (rank, (x, y)) in zip(a, b).enumerated() {
+                #expect(abs(x.score - y.score) <= scoreTolerance, "query \(q) rank \(rank): \(x.score) vs \(y.score)")
+                // Ids may differ only where the two summation orders swap a near-tie.
+                let tie = b.contains { $0.id == x.id && abs($0.score - x.score) <= scoreTolerance }
+                #expect(x.id == y.id || tie, "query \(q) rank \(rank): id \(x.id) vs \(y.id)")
+            }
         }
     }
 

@@ -19,7 +19,8 @@ typedef struct glossa_faiss_search_params {
     int32_t nprobe;
     /// HNSW: size of the dynamic candidate list.
     int32_t ef_search;
-    /// Flat inner-product indexes: 1 = Glossa's sgemm + heap kernel, 0 = faiss's own IndexFlat search.
+    /// Flat inner-product indexes: 1 = Glossa's kernel (the AVX-512 panel kernel for batches where the CPU has
+    /// it, else sgemm + heap), 2 = Glossa's sgemm + heap path always, 0 = faiss's own IndexFlat search.
     int32_t exact_kernel;
     /// IVF-Flat inner-product indexes: 1 = Glossa's list scan (ivf_scan.cpp), 0 = faiss's own search.
     int32_t ivf_kernel;
