@@ -19,17 +19,18 @@ size_t glossa_q4_packed_scales(int n, int k) {
 /// The value a packed nibble u (q + 8) stands for under scale s, as both kernels expand it.
 static inline float expand(int u, float s) { return fmaf((float)u, s, -8.0f * s); }
 
-/// Finds s and q (−8…7) with expand(q + 8, s) == w[i] for each of the 32 values; returns 0 when there are none.
-/// The scale is the block's largest magnitude over m for some m in 1…8 (the only scales that can make every value
-/// exact), negated when the integers come out in −7…8 (Q4_0 stores d = extreme / −8).
-static int exact_block(const float* w, uint8_t* u, float* scale) {
+/// Finds s and q (−8…7) with expand(q + 8, s) == w[i] for each of the `count` values (at most 32) and writes
+/// u[i] = q + 8; returns 0 when there are none. The scale is the block's largest magnitude over m for some m in
+/// 1…8 (the only scales that can make every value exact), negated when the integers come out in −7…8 (Q4_0
+/// stores d = extreme / −8). expand is one rounding of the exact q · s, so this is also the test q · s == w.
+static int exact_block(const float* w, int count, uint8_t* u, float* scale) {
     float amax = 0;
-    for (int i = 0; i < GLOSSA_Q4_BLOCK; i++) {
+    for (int i = 0; i < count; i++) {
         const float a = fabsf(w[i]);
         if (!(a <= amax)) amax = a;  // also takes a NaN, which then fails every check below
     }
     if (amax == 0) {
-        memset(u, 8, GLOSSA_Q4_BLOCK);
+        memset(u, 8, (size_t)count);
         *scale = 0;
         return 1;
     }
@@ -37,7 +38,7 @@ static int exact_block(const float* w, uint8_t* u, float* scale) {
         float s = amax / (float)m;
         int q[GLOSSA_Q4_BLOCK];
         int low = 0, high = 0, ok = 1;
-        for (int i = 0; i < GLOSSA_Q4_BLOCK && ok; i++) {
+        for (int i = 0; i < count && ok; i++) {
             const float r = rintf(w[i] / s);
             if (!(fabsf(r) <= 8) || r * s != w[i]) ok = 0;
             q[i] = (int)r;
@@ -51,7 +52,7 @@ static int exact_block(const float* w, uint8_t* u, float* scale) {
             sign = -1;
             s = -s;
         }
-        for (int i = 0; i < GLOSSA_Q4_BLOCK; i++) {
+        for (int i = 0; i < count; i++) {
             u[i] = (uint8_t)(sign * q[i] + 8);
             if (expand(u[i], s) != w[i]) ok = 0;
         }
@@ -60,6 +61,14 @@ static int exact_block(const float* w, uint8_t* u, float* scale) {
         return 1;
     }
     return 0;
+}
+
+int glossa_q4_exact_block(const float* w, int count, int8_t* q, float* scale) {
+    if (count <= 0 || count > GLOSSA_Q4_BLOCK) return 0;
+    uint8_t u[GLOSSA_Q4_BLOCK];
+    if (!exact_block(w, count, u, scale)) return 0;
+    for (int i = 0; i < count; i++) q[i] = (int8_t)(u[i] - 8);
+    return 1;
 }
 
 int glossa_q4_pack_exact(const float* w, int n, int k, uint8_t* packed, float* packed_scales) {
@@ -73,7 +82,7 @@ int glossa_q4_pack_exact(const float* w, int n, int k, uint8_t* packed, float* p
         for (int b = 0; b < nb; b++) {
             uint8_t u[GLOSSA_Q4_BLOCK];
             float s;
-            if (!exact_block(w + (size_t)row * k + (size_t)b * GLOSSA_Q4_BLOCK, u, &s)) return 0;
+            if (!exact_block(w + (size_t)row * k + (size_t)b * GLOSSA_Q4_BLOCK, GLOSSA_Q4_BLOCK, u, &s)) return 0;
             packed_scales[Q4_SCALE_OFFSET(tile, b, nb) + lane] = s;
             for (int i = 0; i < GLOSSA_Q4_BLOCK; i += 2) {
                 const size_t pair = ((size_t)b * GLOSSA_Q4_BLOCK + i) / 2;

