@@ -8,6 +8,7 @@
 #include "exact_search.h"
 
 #include "ivf_scan.h"
+#include "thread_heaps.h"
 
 #include <cblas.h>
 #include <faiss/utils/Heap.h>
@@ -155,16 +156,11 @@ void panel_search(const float* xb, int64_t nb, int64_t d, const float* xq, int64
     std::copy(xq, xq + nq * d, queries.begin());
     const int64_t blocks = (nb + kPackedBlock - 1) / kPackedBlock;
     const int threads = nq * nb < kParallelPairs ? 1 : (int)std::min<int64_t>(scan_thread_count(), blocks);
-    // Per-thread heaps: (threads, nq, k); thread 0 writes straight into the output.
-    std::vector<float> extra_scores((threads - 1) * nq * k);
-    std::vector<int64_t> extra_labels((threads - 1) * nq * k);
-    auto heap_scores = [&](int t) { return t == 0 ? scores : extra_scores.data() + (t - 1) * nq * k; };
-    auto heap_labels = [&](int t) { return t == 0 ? labels : extra_labels.data() + (t - 1) * nq * k; };
+    ThreadHeaps heaps(threads, nq, k, scores, labels);
     std::atomic<int64_t> next{0};
     auto worker = [&](int t) {
-        float* hs = heap_scores(t);
-        int64_t* hl = heap_labels(t);
-        for (int64_t q = 0; t > 0 && q < nq; q++) faiss::minheap_heapify(k, hs + q * k, hl + q * k);
+        float* hs = heaps.scores(t);
+        int64_t* hl = heaps.labels(t);
         // 64-byte aligned for the panels' aligned loads.
         const size_t floats = (size_t)kPackedBlock * d;
         float* panels = static_cast<float*>(std::aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64));
@@ -183,21 +179,7 @@ void panel_search(const float* xb, int64_t nb, int64_t d, const float* xq, int64
         }
         std::free(panels);
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; t++) pool.emplace_back(worker, t);
-    worker(0);
-    for (auto& thread : pool) thread.join();
-    for (int t = 1; t < threads; t++) {
-        for (int64_t q = 0; q < nq; q++) {
-            const float* ts = heap_scores(t) + q * k;
-            const int64_t* tl = heap_labels(t) + q * k;
-            for (int64_t i = 0; i < k; i++) {
-                if (tl[i] >= 0 && ts[i] > scores[q * k]) {
-                    faiss::minheap_replace_top(k, scores + q * k, labels + q * k, ts[i], tl[i]);
-                }
-            }
-        }
-    }
+    heaps.run_and_merge(worker);
 }
 
 } // namespace

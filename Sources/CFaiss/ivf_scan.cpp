@@ -6,6 +6,7 @@
 #include "ivf_scan.h"
 
 #include "exact_search.h"
+#include "thread_heaps.h"
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVF.h>
@@ -316,16 +317,12 @@ void ivf_flat_search(const faiss::IndexIVF* index, const float* xq, int64_t nq, 
     });
 
     const int threads = work < kParallelWork ? 1 : std::min<int>(thread_count(), (int)std::max<size_t>(1, jobs.size()));
-    // Per-thread heaps: (threads, nq, k); thread 0 writes straight into the output.
-    std::vector<float> extra_scores((threads - 1) * nq * k);
-    std::vector<int64_t> extra_labels((threads - 1) * nq * k);
-    auto heap_scores = [&](int t) { return t == 0 ? scores : extra_scores.data() + (t - 1) * nq * k; };
-    auto heap_labels = [&](int t) { return t == 0 ? labels : extra_labels.data() + (t - 1) * nq * k; };
+    init_heaps(nq, k, scores, labels);
+    ThreadHeaps heaps(threads, nq, k, scores, labels);
     std::atomic<size_t> next{0};
     auto worker = [&](int t) {
-        float* hs = heap_scores(t);
-        int64_t* hl = heap_labels(t);
-        init_heaps(nq, k, hs, hl);
+        float* hs = heaps.scores(t);
+        int64_t* hl = heaps.labels(t);
         for (size_t j = next++; j < jobs.size(); j = next++) {
             const int64_t list = jobs[j];
             faiss::InvertedLists::ScopedCodes codes(lists, list);
@@ -335,27 +332,9 @@ void ivf_flat_search(const faiss::IndexIVF* index, const float* xq, int64_t nq, 
                       hs, hl);
         }
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; t++) {
-        pool.emplace_back(worker, t);
-    }
-    worker(0);
-    for (auto& thread : pool) {
-        thread.join();
-    }
+    heaps.run_and_merge(worker);
     for (int64_t q = 0; q < nq; q++) {
-        float* s = scores + q * k;
-        int64_t* l = labels + q * k;
-        for (int t = 1; t < threads; t++) {
-            const float* ts = heap_scores(t) + q * k;
-            const int64_t* tl = heap_labels(t) + q * k;
-            for (int64_t i = 0; i < k; i++) {
-                if (tl[i] >= 0) {
-                    push(k, s, l, ts[i], tl[i]);
-                }
-            }
-        }
-        faiss::minheap_reorder(k, s, l);
+        faiss::minheap_reorder(k, scores + q * k, labels + q * k);
     }
 }
 
