@@ -41,7 +41,32 @@ enum ServerProcessError: Error, CustomStringConvertible {
     }
 }
 
-/// Accumulates a pipe's output on a reader thread.
+/// A child's output stream written to a temp file, read back whole. Files, not pipes with a
+/// `readabilityHandler`: Foundation's handler is a dispatch source on the pipe, which a server killed
+/// with SIGKILL and a ServerProcess replaced right after left registered on a closed descriptor, and
+/// libdispatch's event loop crashed the whole test process (SIGSEGV in _dispatch_event_loop_drain, seen
+/// once in the kill -9 test on 2026-12-08).
+final class OutputFile: @unchecked Sendable {
+    let url: URL
+    let handle: FileHandle
+
+    init(_ name: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("glossa-serve-\(name)-\(UUID().uuidString).log")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    var text: String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+
+    deinit {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// Accumulates output handed to it from other threads.
 final class OutputBox: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
@@ -54,8 +79,8 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let root: URL
     private(set) var baseURL = URL(string: "http://127.0.0.1")!
-    let stdout = OutputBox()
-    let stderr = OutputBox()
+    let stdout: OutputFile
+    let stderr: OutputFile
     private let session: URLSession
 
     static var binary: URL { TestLocations.repoRoot.appendingPathComponent(".build/release/glossa") }
@@ -63,6 +88,8 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `glossa serve --port 0 --root <root> arguments…` and waits until /ready answers 200.
     init(root: URL, arguments: [String] = [], waitReady: Bool = true) async throws {
         self.root = root
+        stdout = try OutputFile("stdout")
+        stderr = try OutputFile("stderr")
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 120
         session = URLSession(configuration: configuration)
@@ -70,14 +97,8 @@ final class ServerProcess: @unchecked Sendable {
         process.arguments = ["serve", "--port", "0", "--root", root.path,
                              "--model", TestLocations.modelFolder.path] + arguments
         process.currentDirectoryURL = TestLocations.repoRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let stdout = self.stdout
-        let stderr = self.stderr
-        out.fileHandleForReading.readabilityHandler = { handle in stdout.append(handle.availableData) }
-        err.fileHandleForReading.readabilityHandler = { handle in stderr.append(handle.availableData) }
+        process.standardOutput = stdout.handle
+        process.standardError = stderr.handle
         try process.run()
         baseURL = try await waitForListening()
         if waitReady { try await waitUntilReady() }
