@@ -93,7 +93,10 @@ let package = Package(
         .target(name: "GlossaIndex", dependencies: ["GlossaCore", "CFaiss"], swiftSettings: swiftSettings),
         .target(
             name: "GlossaStore",
-            dependencies: ["GlossaCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GlossaCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

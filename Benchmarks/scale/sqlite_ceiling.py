@@ -2,6 +2,7 @@
 """How fast SQLite alone stores a bundle in Glossa's schema: the ceiling of `glossa import`'s storing pass.
 
     sqlite_ceiling.py --bundle DIR --schema COLLECTION.sqlite [--batch 4096] [--runs 3] [--no-lexical]
+                      [--fts5 hashsize=67108864,automerge=4] [--autocheckpoint 4096]
 
 Everything Glossa does before SQLite (reading and checking the bundle, planning, hashing, lexical analysis,
 Swift and GRDB) is done here BEFORE the clock starts; the timed part is only the inserts: per document one
@@ -63,7 +64,7 @@ def schema_sql(path):
     return sql
 
 
-def run(documents, schema, batch, lexical):
+def run(documents, schema, batch, lexical, fts5, autocheckpoint):
     folder = tempfile.mkdtemp(prefix="sqlite-ceiling-")
     path = os.path.join(folder, "collection.sqlite")
     db = sqlite3.connect(path, isolation_level=None)
@@ -71,7 +72,10 @@ def run(documents, schema, batch, lexical):
     for statement in schema:
         db.execute(statement)
     db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA wal_autocheckpoint = 4096")
+    db.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+    for option in filter(None, fts5.split(",")):
+        name, value = option.split("=")
+        db.execute("INSERT INTO lexical(lexical, rank) VALUES (?, ?)", (name, int(value)))
     db.execute("PRAGMA cache_size = -65536")
     rows = 0
     start = time.perf_counter()
@@ -114,16 +118,19 @@ def main():
     parser.add_argument("--batch", type=int, default=4096)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-lexical", action="store_true", help="leave out the FTS5 rows")
+    parser.add_argument("--fts5", default="", help="FTS5 options set before the inserts, name=value,...")
+    parser.add_argument("--autocheckpoint", type=int, default=4096, help="PRAGMA wal_autocheckpoint (pages)")
     args = parser.parse_args()
     manifest = json.load(open(os.path.join(args.bundle, "manifest.json")))
     documents = load(args.bundle, manifest["dimension"])
     schema = schema_sql(args.schema)
     rates = []
     for _ in range(args.runs):
-        rows, seconds = run(documents, schema, args.batch, not args.no_lexical)
+        rows, seconds = run(documents, schema, args.batch, not args.no_lexical, args.fts5, args.autocheckpoint)
         rates.append(rows / seconds)
         print(json.dumps({"name": "sqlite_ceiling", "rows": rows, "seconds": round(seconds, 3),
                           "rows_per_s": round(rows / seconds), "lexical": not args.no_lexical,
+                          "batch": args.batch, "fts5": args.fts5, "autocheckpoint": args.autocheckpoint,
                           "sqlite": sqlite3.sqlite_version}))
     print(json.dumps({"name": "sqlite_ceiling_median", "rows_per_s": round(statistics.median(rates)),
                       "runs": args.runs, "load": os.getloadavg()}))

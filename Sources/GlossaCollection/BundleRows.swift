@@ -36,6 +36,12 @@ struct RowParser {
             throw refuse("bad JSON row (\(error.reason))")
         }
         guard !row.id.isEmpty else { throw refuse("field 'id' is empty") }
+        // Refused as `index` refuses it: SQLite text read back into Swift ends at the first NUL.
+        if let field = InputReader.nulField(id: row.id, title: row.title, text: row.text, metadata: row.metadata ?? [:])
+            ?? (row.documentText?.utf8.contains(0) == true ? "document_text" : nil)
+        {
+            throw refuse("field '\(field)' \(InputReader.nulReason)")
+        }
         guard row.chunk >= 0 else { throw refuse("field 'chunk' is \(row.chunk); ordinals start at 0") }
         guard row.start >= 0, row.start <= row.end else {
             throw refuse("the span start \(row.start) … end \(row.end) is not a byte range")

@@ -73,14 +73,14 @@ extension Store {
 
     private func upsert(_ write: DocumentWrite, db: Database, lexical: (any TermAnalyzer)?, changes: inout ChangeSet,
                         touched: inout Set<Int>) throws {
-        // Cached statements: compiling each statement per document was a large share of a bulk import.
-        let existing = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT id, shard FROM document WHERE external_id = ?"),
-            arguments: [write.externalID])
+        // Cached statements (compiling each statement per document was a large share of a bulk import), and
+        // the per-row ones bound through SQLite's C API (RawStatement.swift).
+        let lookup = try RawStatement(db, sql: "SELECT id, shard FROM document WHERE external_id = ?")
+        lookup.bind(1, text: write.externalID)
         let documentID: Int64
-        if let existing {
-            documentID = existing["id"]
-            let oldShard: Int = existing["shard"]
+        if let existing = try lookup.firstRowIntegers() {
+            documentID = existing.0
+            let oldShard = Int(existing.1)
             if write.chunks != nil {
                 let old = try Int64.fetchAll(
                     try db.cachedStatement(sql: "SELECT id FROM chunk WHERE document_id = ?"), arguments: [documentID])
@@ -98,23 +98,35 @@ extension Store {
             ).execute(arguments: [write.title, write.text, write.metadataJSON, write.contentHash, write.shard, documentID])
             try db.cachedStatement(sql: "DELETE FROM metadata_entry WHERE document_id = ?").execute(arguments: [documentID])
         } else {
-            try db.cachedStatement(
-                sql: "INSERT INTO document(external_id, title, text, metadata, content_hash, shard) VALUES (?,?,?,?,?,?)"
-            ).execute(arguments: [write.externalID, write.title, write.text, write.metadataJSON, write.contentHash, write.shard])
+            let insert = try RawStatement(
+                db, sql: "INSERT INTO document(external_id, title, text, metadata, content_hash, shard) VALUES (?,?,?,?,?,?)")
+            insert.bind(1, text: write.externalID)
+            insert.bind(2, text: write.title)
+            insert.bind(3, text: write.text)
+            insert.bind(4, text: write.metadataJSON)
+            insert.bind(5, text: write.contentHash)
+            insert.bind(6, write.shard)
+            try insert.run()
             documentID = db.lastInsertedRowID
             changes.documentsInserted += 1
         }
-        let insertEntry = try db.cachedStatement(sql: "INSERT INTO metadata_entry(document_id, key, value) VALUES (?, ?, ?)")
+        let insertEntry = try RawStatement(db, sql: "INSERT INTO metadata_entry(document_id, key, value) VALUES (?, ?, ?)")
         for entry in MetadataValue.filterEntries(write.metadata) {
-            try insertEntry.execute(arguments: [documentID, entry.key, entry.value])
+            insertEntry.bind(1, documentID)
+            insertEntry.bind(2, text: entry.key)
+            insertEntry.bind(3, text: entry.value)
+            try insertEntry.run()
         }
         guard let chunks = write.chunks else { return }
-        let insert = try db.cachedStatement(
-            sql: "INSERT INTO chunk(document_id, ordinal, start, \"end\", shard, vector) VALUES (?,?,?,?,?,?)")
+        let insert = try RawStatement(
+            db, sql: "INSERT INTO chunk(document_id, ordinal, start, \"end\", shard, vector) VALUES (?,?,?,?,?,?)")
         for (ordinal, chunk) in chunks.enumerated() {
-            try insert.execute(arguments: [
-                documentID, ordinal, chunk.start, chunk.end, write.shard, Store.blob(chunk.vector),
-            ])
+            insert.bind(1, documentID)
+            insert.bind(2, ordinal)
+            insert.bind(3, chunk.start)
+            insert.bind(4, chunk.end)
+            insert.bind(5, write.shard)
+            try insert.insert(vector: chunk.vector, at: 6)
             let chunkID = db.lastInsertedRowID
             changes.added[write.shard, default: []].append(chunkID)
             if let lexical {
@@ -220,10 +232,5 @@ extension Store {
         StoredDocument(
             rowID: row["id"], externalID: row["external_id"], title: row["title"], text: row["text"],
             metadataJSON: row["metadata"], contentHash: row["content_hash"], shard: row["shard"])
-    }
-
-    /// Float32 components as little-endian bytes (the host order on every supported platform).
-    static func blob(_ vector: [Float]) -> Data {
-        vector.withUnsafeBufferPointer { Data(buffer: $0) }
     }
 }

@@ -86,10 +86,20 @@ extension Store {
         let sql = delete
             ? "INSERT INTO lexical(lexical, rowid, words, bigrams, pieces) VALUES ('delete', ?, ?, ?, ?)"
             : "INSERT INTO lexical(rowid, words, bigrams, pieces) VALUES (?, ?, ?, ?)"
-        try db.cachedStatement(sql: sql).execute(arguments: [
-            chunkID, terms.words.joined(separator: " "), terms.bigrams.joined(separator: " "),
-            terms.pieces.joined(separator: " "),
-        ])
+        let statement = try RawStatement(db, sql: sql)
+        statement.bind(1, chunkID)
+        // Each column's terms joined by single spaces in one buffer, reused: SQLite copies it at bind time.
+        var joined: [UInt8] = []
+        joined.reserveCapacity(1024)
+        for (position, column) in [(Int32(2), terms.words), (3, terms.bigrams), (4, terms.pieces)] {
+            joined.removeAll(keepingCapacity: true)
+            for (i, term) in column.enumerated() {
+                if i > 0 { joined.append(0x20) }
+                joined.append(contentsOf: term.utf8)
+            }
+            joined.withUnsafeBufferPointer { statement.bind(position, utf8: $0) }
+        }
+        try statement.run()
     }
 
     /// Removes the lexical rows of every chunk of document `documentID` (before its text changes).

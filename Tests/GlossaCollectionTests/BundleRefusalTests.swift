@@ -99,6 +99,15 @@ let bundleDamages: [BundleDamage] = [
             data = Data(lines.joined(separator: "\n").utf8)
         }
     },
+    BundleDamage(name: "a NUL inside a chunk text", file: "rows.jsonl", line: 3, row: nil, reason: "NUL") { b in
+        // Refused before it is stored: SQLite text read back into Swift would end at the NUL.
+        try change(b, "rows.jsonl") { data in
+            var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            precondition(lines[2].contains("\"text\":\""), "the row format changed")
+            lines[2] = Substring(lines[2].replacingOccurrences(of: "\"text\":\"", with: "\"text\":\"\\u0000"))
+            data = Data(lines.joined(separator: "\n").utf8)
+        }
+    },
     BundleDamage(name: "a uid64 that is not the id's", file: "rows.jsonl", line: 2, row: nil, reason: "uid64") { b in
         try change(b, "rows.jsonl") { data in
             var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
