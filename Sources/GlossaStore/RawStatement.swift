@@ -34,19 +34,19 @@ struct RawStatement {
             sqlite3_bind_null(handle, position)
             return
         }
-        value.withUTF8 { bytes in
-            // A non-null pointer even for "": a NULL pointer would bind SQL NULL instead of an empty text.
-            let base = bytes.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(bitPattern: 1)!
-            sqlite3_bind_text(handle, position, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
-                              Self.transient)
-        }
+        value.withUTF8 { bind(position, utf8: $0) }
     }
 
     /// Binds `bytes` as TEXT (copied by SQLite).
     func bind(_ position: Int32, utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        let base = bytes.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(bitPattern: 1)!
-        sqlite3_bind_text(handle, position, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
-                          Self.transient)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            // "" rather than a NULL pointer, which would bind SQL NULL instead of an empty text.
+            sqlite3_bind_text(handle, position, "", 0, Self.transient)
+            return
+        }
+        base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            _ = sqlite3_bind_text(handle, position, $0, Int32(bytes.count), Self.transient)
+        }
     }
 
     /// Runs the statement once with the bindings made; for INSERT, UPDATE and DELETE.
@@ -60,7 +60,7 @@ struct RawStatement {
     /// little-endian on every supported platform, as the vector column stores them), without copying it first (SQLite reads it during the step; the binding is cleared before this returns).
     func insert(vector: [Float], at position: Int32) throws {
         try vector.withUnsafeBytes { bytes in
-            sqlite3_bind_blob(handle, position, bytes.baseAddress, Int32(bytes.count), Self.static_)
+            sqlite3_bind_blob(handle, position, bytes.baseAddress, Int32(bytes.count), Self.noCopy)
             try run()
         }
     }
@@ -87,5 +87,5 @@ struct RawStatement {
 
     // SQLite's destructor sentinels: -1 "copy the value now", 0 "the value outlives the statement's use".
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-    private static let static_: sqlite3_destructor_type? = nil
+    private static let noCopy: sqlite3_destructor_type? = nil
 }
