@@ -254,7 +254,7 @@ extension DocumentCollection {
         }
     }
 
-    private func loadedShard(_ shard: Int) -> (any ShardIndex)? {
+    func loadedShard(_ shard: Int) -> (any ShardIndex)? {
         shardLock.reading { shard < shards.count ? shards[shard] : nil }
     }
 

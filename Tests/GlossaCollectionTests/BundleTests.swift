@@ -114,6 +114,44 @@ private func sha256Hex(_ data: Data) -> String {
         #expect(try imported.importBundles([bundle]).unchanged == counts.documents)
     }
 
+    // Import keeps trained shard indexes current batch by batch (InFlightShards) until a batch replaces chunks or
+    // meets an untrained index; the rest goes through syncShards. Both paths, and their hand-over, end in the same
+    // indexes: exactly the stored chunks, and (flat) the source's search results.
+    @Test("imports that add, then replace, leave each index holding exactly the stored chunks", arguments: ["flat", "ivf"])
+    func indexesFollowImports(indexType: String) throws {
+        let (folder, source, bundle) = try exportedSource()
+        let target = folder.appendingPathComponent("target")
+        let imported = try DocumentCollection.openForImport(
+            folder: target, bundles: [bundle], settings: CollectionSettings(indexType: indexType, shardCount: 2),
+            backend: FaissBackend())
+        let lexical = BagOfWordsEncoder().lexicalAnalyzer
+        let first = try imported.importBundles([bundle], batchRows: 11, analyzer: lexical)
+        #expect(first.inserted == 60 && first.replaced == 0)
+        let afterFirst = try imported.verify()
+        #expect(afterFirst.isConsistent, "\(afterFirst.problems)")
+        // Every third document changed in the source, exported again: the second import replaces those.
+        var documents = Fixture.corpus(60)
+        for i in stride(from: 0, to: 60, by: 3) { documents[i]["text"] = "changed text \(i) uniq\(i) new words" }
+        _ = try source.ingest(inputs: [try Fixture.jsonl(documents, in: folder, name: "changed.jsonl")],
+                              encoder: BagOfWordsEncoder())
+        let changed = folder.appendingPathComponent("changed")
+        _ = try source.exportBundles(to: changed, perShard: false)
+        let second = try imported.importBundles([changed], batchRows: 11, analyzer: lexical)
+        #expect(second.replaced >= 20, "\(second)")
+        let verified = try imported.verify()
+        #expect(verified.isConsistent, "\(verified.problems)")
+        #expect(try imported.store.counts() == source.store.counts())
+        guard indexType == "flat" else { return }
+        let q = try queries(source, count: 200)
+        let a = try source.searchChunks(q, k: 10)
+        let b = try imported.searchChunks(q, k: 10)
+        let ownersA = try source.store.chunkOwners(ids: Array(Set(a.joined().map(\.id))))
+        let ownersB = try imported.store.chunkOwners(ids: Array(Set(b.joined().map(\.id))))
+        for (x, y) in zip(a, b) {
+            #expect(x.map { ownersA[$0.id]?.externalID } == y.map { ownersB[$0.id]?.externalID })
+        }
+    }
+
     @Test("the same bundle twice in one import: the second pass finds every document stored, changes nothing")
     func sameBundleTwice() throws {
         let (folder, source, bundle) = try exportedSource()
