@@ -117,7 +117,8 @@ private func sha256Hex(_ data: Data) -> String {
     // Import keeps trained shard indexes current batch by batch (InFlightShards) until a batch replaces chunks or
     // meets an untrained index; the rest goes through syncShards. Both paths, and their hand-over, end in the same
     // indexes: exactly the stored chunks, and (flat) the source's search results.
-    @Test("imports that add, then replace, leave each index holding exactly the stored chunks", arguments: ["flat", "ivf"])
+    @Test("imports that add, then replace, leave each index holding exactly the stored chunks",
+          arguments: ["flat", "ivf"])
     func indexesFollowImports(indexType: String) throws {
         let (folder, source, bundle) = try exportedSource()
         let target = folder.appendingPathComponent("target")
