@@ -137,7 +137,7 @@ let package = Package(
             name: "GlossaBench",
             dependencies: [
                 "GlossaCore", "GlossaEncoder", "GlossaIndex", "GlossaTokenizer", "GlossaModel", "GlossaCollection",
-                "GlossaStore", "GlossaEval", "GlossaKernels",
+                "GlossaStore", "GlossaEval", "GlossaKernels", "GlossaTestSupport",
             ],
             path: "Benchmarks/GlossaBench",
             swiftSettings: swiftSettings

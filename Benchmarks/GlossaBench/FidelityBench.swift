@@ -11,6 +11,7 @@ import Foundation
 import GlossaCore
 import GlossaEncoder
 import GlossaEval
+import GlossaTestSupport
 
 /// `GlossaBench fidelity --model DIR --tatoeba DIR [--languages a,b,c] [--threads 2]`
 enum FidelityBench {
@@ -94,19 +95,8 @@ enum FidelityBench {
     }
 }
 
-/// A small seeded generator (SplitMix64) with Box–Muller normals: the control must be the same on every run.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Box–Muller normals from SplitMix64 (GlossaTestSupport): the control must be the same on every run.
+extension SplitMix64 {
     /// Uniform in (0, 1).
     mutating func nextUnit() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
 

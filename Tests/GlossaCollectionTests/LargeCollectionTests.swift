@@ -9,28 +9,22 @@ import Testing
 
 /// Seeded clustered unit vectors (SplitMix64 + Box-Muller), the shape of embedding neighbourhoods.
 struct ClusteredVectors {
-    private var state: UInt64
+    private var bits: SplitMix64
     private var centres: [[Float]]
     let dimension: Int
 
     init(dimension: Int, centres count: Int, seed: UInt64) {
         self.dimension = dimension
         // Centres from the fixed seed 42, so base and query sets share them; then the caller's seed.
-        state = 42
+        bits = SplitMix64(seed: 42)
         centres = []
         var made: [[Float]] = []
         for _ in 0..<count { made.append(Self.unit((0..<dimension).map { _ in gaussian() })) }
         centres = made
-        state = seed
+        bits = SplitMix64(seed: seed)
     }
 
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func next() -> UInt64 { bits.next() }
 
     private mutating func gaussian() -> Float {
         let u1 = max(Double(next() >> 11) / Double(1 << 53), Double.ulpOfOne)

@@ -1,19 +1,13 @@
 // Seeded synthetic embeddings for the index tests: a Gaussian mixture around a few centres, every row
 // L2-normalised (like mE5 output), plus the brute-force oracle that flat search must reproduce.
 import Foundation
+import GlossaTestSupport
 @testable import GlossaIndex
 
-/// SplitMix64: a tiny deterministic generator, so every run sees the same vectors.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The index tests' generator: SplitMix64 (GlossaTestSupport), so every run sees the same vectors.
+typealias SeededGenerator = SplitMix64
+
+extension SplitMix64 {
     /// Standard normal (Box-Muller).
     mutating func gaussian() -> Float {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)

@@ -1,21 +1,17 @@
 // Every fast kernel against its naive reference (random shapes, including ragged tails) and against
 // tiny cases computed by hand.
 import Foundation
+import GlossaTestSupport
 import Testing
 
 @testable import GlossaKernels
 
 /// Deterministic pseudo-random floats (SplitMix64), so failures reproduce.
 struct SeededValues {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    private var bits: SplitMix64
+    init(seed: UInt64) { bits = SplitMix64(seed: seed) }
     mutating func next() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Float(Double(z >> 40) / Double(1 << 24)) * 2 - 1
+        Float(Double(bits.next() >> 40) / Double(1 << 24)) * 2 - 1
     }
     mutating func matrix(_ rows: Int, _ cols: Int, scale: Float = 1) -> Matrix {
         Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in next() * scale })
