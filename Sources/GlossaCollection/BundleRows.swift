@@ -38,7 +38,7 @@ struct RowParser {
         guard !row.id.isEmpty else { throw refuse("field 'id' is empty") }
         // Refused as `index` refuses it: SQLite text read back into Swift ends at the first NUL.
         if let field = InputReader.nulField(id: row.id, title: row.title, text: row.text, metadata: row.metadata ?? [:])
-            ?? (row.documentText?.utf8.contains(0) == true ? "document_text" : nil)
+            ?? (row.documentText?.containsNUL == true ? "document_text" : nil)
         {
             throw refuse("field '\(field)' \(InputReader.nulReason)")
         }

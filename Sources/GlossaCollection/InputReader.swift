@@ -184,11 +184,10 @@ public enum InputReader {
 
     /// The first field holding U+0000: id, title, text, or a metadata key or string value (as `metadata.key`).
     static func nulField(id: String, title: String?, text: String, metadata: [String: MetadataValue]) -> String? {
-        if id.utf8.contains(0) { return "id" }
-        if title?.utf8.contains(0) == true { return "title" }
-        if text.utf8.contains(0) { return "text" }
-        for entry in MetadataValue.filterEntries(metadata)
-        where entry.key.utf8.contains(0) || entry.value.utf8.contains(0) {
+        if id.containsNUL { return "id" }
+        if title?.containsNUL == true { return "title" }
+        if text.containsNUL { return "text" }
+        for entry in MetadataValue.filterEntries(metadata) where entry.key.containsNUL || entry.value.containsNUL {
             return "metadata." + entry.key.replacingOccurrences(of: "\u{0}", with: "\\u0000")
         }
         return nil
@@ -206,4 +205,15 @@ public enum InputReader {
 
 extension MetadataValue {
     fileprivate var isBool: Bool { if case .bool = self { return true } else { return false } }
+}
+
+extension String {
+    /// Whether the UTF-8 bytes hold a 0 (memchr: every bundle row checks its texts, so this is on import's path).
+    var containsNUL: Bool {
+        var text = self
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0, bytes.count) != nil
+        }
+    }
 }

@@ -108,6 +108,18 @@ let bundleDamages: [BundleDamage] = [
             data = Data(lines.joined(separator: "\n").utf8)
         }
     },
+    BundleDamage(name: "invalid UTF-8 inside a chunk text", file: "rows.jsonl", line: 4, row: nil, reason: "UTF-8") { b in
+        // The first three bytes of a four-byte sequence (an emoji cut short): replaced by U+FFFD they would
+        // keep their length, so only the bytes themselves show the damage.
+        try change(b, "rows.jsonl") { data in
+            var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            let key = Array("\"text\":\"".utf8)
+            let at = lines[3].indices.first { lines[3][$0...].starts(with: key) }
+            precondition(at != nil, "the row format changed")
+            lines[3].insert(contentsOf: [0xF0, 0x9F, 0x98], at: (at ?? 0) + key.count)
+            data = Data(lines.joined(separator: [UInt8(ascii: "\n")]))
+        }
+    },
     BundleDamage(name: "a uid64 that is not the id's", file: "rows.jsonl", line: 2, row: nil, reason: "uid64") { b in
         try change(b, "rows.jsonl") { data in
             var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
