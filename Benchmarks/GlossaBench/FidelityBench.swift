@@ -8,6 +8,7 @@
 // and drops its structure, so its per-language F1 changes show how much of int8's are what any error of that
 // size does to a language of a few hundred sentences (where one changed nearest neighbour is 0.4 F1 points).
 import Foundation
+import GlossaCollection
 import GlossaCore
 import GlossaEncoder
 import GlossaEval
@@ -51,7 +52,7 @@ enum FidelityBench {
             if noiseSeeds > 0 {
                 fields["f1_noise"] = try (0..<noiseSeeds).map { seed -> Double in
                     // One stream per (language, seed): a language's control does not depend on which others ran.
-                    var random = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 ^ StableSeed.of(language))
+                    var random = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 ^ StableHash.fnv1a(language.utf8))
                     let turn = { (e: [Float], a: [Float]) in turnedAsFar(e, as: a, random: &random) }
                     let noisy = (zip(exact.0, approx.0).map(turn), zip(exact.1, approx.1).map(turn))
                     return try BitextMetrics.score(sources: noisy.0, targets: noisy.1).f1 * 100
@@ -102,12 +103,5 @@ extension SplitMix64 {
 
     mutating func nextGaussian() -> Double {
         (-2 * log(nextUnit())).squareRoot() * cos(2 * Double.pi * nextUnit())
-    }
-}
-
-/// A language code folded into a seed (FNV-1a over its UTF-8 bytes).
-enum StableSeed {
-    static func of(_ text: String) -> UInt64 {
-        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }

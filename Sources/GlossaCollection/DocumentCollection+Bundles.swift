@@ -91,7 +91,7 @@ extension DocumentCollection {
             let writer = OneAheadWriter()
             func finished(_ written: WrittenBatch?) throws {
                 guard let written else { return }
-                if !(try inFlight.apply(written.changes, vectors: written.vectors)) { pending.merge(written.changes) }
+                if !(try inFlight.apply(written.changes, writes: written.writes)) { pending.merge(written.changes) }
                 report.inserted += written.changes.documentsInserted
                 report.replaced += written.changes.documentsReplaced
                 report.metadataUpdated += written.changes.documentsUpdated
@@ -103,14 +103,13 @@ extension DocumentCollection {
                 let plan = try prepareImported(batch, analyzer: lexical)
                 report.unchanged += plan.unchanged
                 let (writes, rows, dimension) = (plan.writes, batchRowCount, manifest.dimension)
-                let vectors = inFlight.isOn ? InFlightShards.vectorsByShard(writes) : [:]
                 batch.removeAll(keepingCapacity: true)
                 batchRowCount = 0
                 try finished(try writer.submit { [store] in
                     let clock = Date()
                     let changes = writes.isEmpty
                         ? ChangeSet() : try store.apply(writes, dimension: dimension, analyzer: lexical)
-                    return WrittenBatch(changes: changes, vectors: vectors, rows: rows,
+                    return WrittenBatch(changes: changes, writes: writes, rows: rows,
                                         seconds: Date().timeIntervalSince(clock))
                 })
             }
@@ -216,9 +215,8 @@ extension DocumentCollection {
 /// What the writer thread did with one batch.
 private struct WrittenBatch: Sendable {
     var changes: ChangeSet
-    /// The batch's new vectors per shard, in the order their chunk ids are in `changes.added` (empty when
-    /// InFlightShards was off when the batch was planned).
-    var vectors: [Int: [Float]]
+    /// The batch's writes, whose new chunks got the ids in `changes.added` in write and chunk order.
+    var writes: [DocumentWrite]
     var rows: Int
     var seconds: Double
 }
@@ -234,19 +232,20 @@ private struct WrittenBatch: Sendable {
 /// index never holds a vector SQLite does not; the files are written at the end either way.
 private final class InFlightShards {
     private unowned let collection: DocumentCollection
-    private(set) var isOn = true
+    private var isOn = true
     /// Shards that got vectors here (their files still need writing).
     private(set) var applied = Set<Int>()
 
     init(collection: DocumentCollection) { self.collection = collection }
 
     /// Adds `changes`' new chunks to the loaded indexes; false (nothing added) when it is or turns off.
-    func apply(_ changes: ChangeSet, vectors: [Int: [Float]]) throws -> Bool {
+    func apply(_ changes: ChangeSet, writes: [DocumentWrite]) throws -> Bool {
         guard isOn, changes.removed.values.allSatisfy(\.isEmpty) else {
             isOn = false
             return false
         }
         let dimension = collection.manifest.dimension
+        let vectors = Self.vectorsByShard(writes)
         var work: [(shard: Int, index: any ShardIndex, ids: [Int64], vectors: [Float])] = []
         for (shard, ids) in changes.added where !ids.isEmpty {
             // A count that does not match would mean the ids and vectors are not in the same order: off, not wrong.
@@ -268,7 +267,7 @@ private final class InFlightShards {
     }
 
     /// The new vectors of `writes` per shard, in write and chunk order: the order `Store.apply` inserts them in.
-    static func vectorsByShard(_ writes: [DocumentWrite]) -> [Int: [Float]] {
+    private static func vectorsByShard(_ writes: [DocumentWrite]) -> [Int: [Float]] {
         var result: [Int: [Float]] = [:]
         for write in writes {
             for chunk in write.chunks ?? [] { result[write.shard, default: []].append(contentsOf: chunk.vector) }

@@ -57,7 +57,8 @@ struct RawStatement {
     }
 
     /// Runs the statement once with `vector` bound at `position` as a BLOB of its float32 bytes (host order:
-    /// little-endian on every supported platform, as the vector column stores them), without copying it first (SQLite reads it during the step; the binding is cleared before this returns).
+    /// little-endian on every supported platform, as the vector column stores them), without copying it first
+    /// (SQLite reads it during the step; the binding is cleared before this returns).
     func insert(vector: [Float], at position: Int32) throws {
         try vector.withUnsafeBytes { bytes in
             sqlite3_bind_blob(handle, position, bytes.baseAddress, Int32(bytes.count), Self.noCopy)
